@@ -1,0 +1,43 @@
+package dev.keyhole.ws;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.CloseReason.CloseCode;
+import jakarta.websocket.CloseReason.CloseCodes;
+
+/**
+ * Why Keyhole closes a WebSocket: an RFC 6455 close code and a stable reason code that clients, tests and logs
+ * match on. The reason code is the whole close reason, so it never carries details of the failure.
+ */
+public enum Closure {
+
+    /** The server is shutting down or the application is being undeployed (1001). */
+    GOING_AWAY(CloseCodes.GOING_AWAY, "going-away"),
+    /** A frame type the endpoint does not accept, e.g. binary to a text-only endpoint (1003). */
+    UNSUPPORTED_DATA(CloseCodes.CANNOT_ACCEPT, "unsupported-data"),
+    /** A message whose payload is not valid, e.g. text that is not UTF-8 (1007). */
+    INVALID_DATA(CloseCodes.NOT_CONSISTENT, "invalid-data"),
+    /** A message larger than the endpoint's limit (1009). */
+    MESSAGE_TOO_BIG(CloseCodes.TOO_BIG, "message-too-big"),
+    /** A failure on the server's side that is not the client's doing (1011). */
+    INTERNAL_ERROR(CloseCodes.UNEXPECTED_CONDITION, "internal-error");
+
+    private final CloseCode code;
+    private final String reasonCode;
+
+    Closure(CloseCode code, String reasonCode) {
+        this.code = code;
+        this.reasonCode = reasonCode;
+    }
+
+    public CloseCode code() {
+        return code;
+    }
+
+    public String reasonCode() {
+        return reasonCode;
+    }
+
+    public CloseReason toCloseReason() {
+        return new CloseReason(code, reasonCode);
+    }
+}

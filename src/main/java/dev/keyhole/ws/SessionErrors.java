@@ -1,0 +1,83 @@
+package dev.keyhole.ws;
+
+import dev.keyhole.log.LogLine;
+import jakarta.websocket.DecodeException;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Turns a failure on a WebSocket connection into a close code with a stable reason code and one log line.
+ * The client learns only the reason code; details, and for server faults the stack trace, stay in the log.
+ */
+public final class SessionErrors {
+
+    private static final Logger LOG = Logger.getLogger(SessionErrors.class.getName());
+
+    private SessionErrors() {
+    }
+
+    /**
+     * How to close after a failure, or empty when the connection itself failed (the peer is gone and there is
+     * nobody to tell).
+     */
+    public static Optional<Closure> classify(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof MessageTooBigException || isContainerTooBig(t)) {
+                return Optional.of(Closure.MESSAGE_TOO_BIG);
+            }
+            if (t instanceof DecodeException || t instanceof CharacterCodingException) {
+                return Optional.of(Closure.INVALID_DATA);
+            }
+            if (t instanceof IOException) {
+                return Optional.empty();
+            }
+            if (t.getCause() == t) {
+                break;
+            }
+        }
+        return Optional.of(Closure.INTERNAL_ERROR);
+    }
+
+    /** Containers signal their own size limits with exceptions of their own (Tyrus: MessageTooBigException). */
+    private static boolean isContainerTooBig(Throwable t) {
+        return t.getClass().getSimpleName().equals("MessageTooBigException");
+    }
+
+    /** Logs the failure and closes the session with the matching code, if it is still open. */
+    public static void close(Session session, Throwable failure, String endpoint) {
+        Optional<Closure> closure = classify(failure);
+        LogLine line = LogLine.event("ws.error")
+                .with("endpoint", endpoint)
+                .with("session", session.getId())
+                .with("code", closure.map(c -> c.code().getCode()).orElse(null))
+                .with("reason", closure.map(Closure::reasonCode).orElse("connection-lost"))
+                .with("error", failure.getClass().getName());
+        if (closure.isEmpty()) {
+            LOG.fine(line::toString);
+            return;
+        }
+        if (closure.get() == Closure.INTERNAL_ERROR) {
+            LOG.log(Level.WARNING, line.toString(), failure);
+        } else {
+            LOG.info(line::toString);
+        }
+        close(session, closure.get());
+    }
+
+    /** Closes the session with the given reason if it is still open; a connection that is already gone is fine. */
+    public static void close(Session session, Closure closure) {
+        if (!session.isOpen()) {
+            return;
+        }
+        try {
+            session.close(closure.toCloseReason());
+        } catch (IOException | IllegalStateException e) {
+            LOG.fine(() -> LogLine.event("ws.close-failed").with("session", session.getId())
+                    .with("error", e.getClass().getName()).toString());
+        }
+    }
+}

@@ -1,0 +1,56 @@
+package dev.keyhole.ws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import jakarta.websocket.DecodeException;
+import java.io.EOFException;
+import java.io.UncheckedIOException;
+import java.nio.charset.MalformedInputException;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SessionErrorsTest {
+
+    /** Stands in for a container's own exception, which Keyhole recognises by name. */
+    static final class MessageTooBigException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+    }
+
+    @Test
+    void keyholes_size_limit_closes_with_1009() {
+        assertEquals(Optional.of(Closure.MESSAGE_TOO_BIG),
+                SessionErrors.classify(new dev.keyhole.ws.MessageTooBigException(10)));
+    }
+
+    @Test
+    void a_containers_size_limit_closes_with_1009_too() {
+        assertEquals(Optional.of(Closure.MESSAGE_TOO_BIG), SessionErrors.classify(new MessageTooBigException()));
+    }
+
+    @Test
+    void undecodable_messages_close_with_1007() {
+        assertEquals(Optional.of(Closure.INVALID_DATA), SessionErrors.classify(new DecodeException("x", "bad")));
+        assertEquals(Optional.of(Closure.INVALID_DATA),
+                SessionErrors.classify(new IllegalStateException(new MalformedInputException(1))));
+    }
+
+    @Test
+    void a_lost_connection_needs_no_close_frame() {
+        assertEquals(Optional.empty(), SessionErrors.classify(new EOFException()));
+        assertEquals(Optional.empty(), SessionErrors.classify(new UncheckedIOException(new EOFException())));
+    }
+
+    @Test
+    void anything_else_is_the_servers_fault_and_closes_with_1011() {
+        assertEquals(Optional.of(Closure.INTERNAL_ERROR), SessionErrors.classify(new NullPointerException()));
+    }
+
+    @Test
+    void reason_codes_are_stable_and_short_enough_for_a_close_frame() {
+        for (Closure closure : Closure.values()) {
+            assertEquals(closure.reasonCode(), closure.toCloseReason().getReasonPhrase());
+            // RFC 6455: the close reason must fit in a control frame, 123 bytes at most.
+            assertEquals(true, closure.reasonCode().matches("[a-z-]{1,40}"), closure.reasonCode());
+        }
+    }
+}
