@@ -1,0 +1,109 @@
+package dev.keyhole.echo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.keyhole.testing.Deployments;
+import dev.keyhole.testing.ItPki;
+import dev.keyhole.testing.Tls;
+import dev.keyhole.testing.WsClient;
+import java.net.URI;
+import java.net.URL;
+import java.nio.ByteBuffer;
+import java.util.Random;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.arquillian.test.api.ArquillianResource;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The echo endpoint over wss on Payara Micro, configured by the shipped server-config. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class EchoIT {
+
+    private static final int LIMIT = 64 * 1024;
+
+    @ArquillianResource
+    private URL deployed;
+
+    @Deployment(testable = false)
+    static WebArchive keyhole() {
+        return Deployments.builtWar();
+    }
+
+    private URI echo() {
+        return Deployments.wss(deployed, "/echo");
+    }
+
+    @Test
+    void text_is_echoed_to_a_client_with_a_trusted_certificate() throws Exception {
+        try (WsClient client = WsClient.connect(echo(), Tls.withCertificate(ItPki.client("alice")))) {
+            client.sendText("hello, keyhole");
+
+            assertEquals("hello, keyhole", client.nextText());
+        }
+    }
+
+    @Test
+    void binary_is_echoed_byte_for_byte() throws Exception {
+        byte[] data = new byte[4096];
+        new Random(42).nextBytes(data);
+        try (WsClient client = WsClient.connect(echo(), Tls.withCertificate(ItPki.client("alice")))) {
+            client.sendBinary(ByteBuffer.wrap(data));
+
+            assertEquals(ByteBuffer.wrap(data), client.nextBinary());
+        }
+    }
+
+    @Test
+    void text_is_echoed_to_a_client_without_a_certificate() throws Exception {
+        try (WsClient client = WsClient.connect(echo(), Tls.anonymous())) {
+            client.sendText("no certificate here");
+
+            assertEquals("no certificate here", client.nextText());
+        }
+    }
+
+    @Test
+    void a_message_exactly_at_the_limit_is_echoed_and_the_connection_stays_open() throws Exception {
+        try (WsClient client = WsClient.connect(echo(), Tls.anonymous())) {
+            client.sendText("é".repeat(LIMIT / 2));
+            assertEquals(LIMIT / 2, client.nextText().length());
+
+            client.sendText("still open");
+            assertEquals("still open", client.nextText());
+        }
+    }
+
+    @Test
+    void a_text_message_over_the_limit_closes_with_1009() throws Exception {
+        try (WsClient client = WsClient.connect(echo(), Tls.withCertificate(ItPki.client("alice")))) {
+            client.sendText("x".repeat(LIMIT + 1));
+
+            assertEquals(new WsClient.Close(1009, "message-too-big"), client.awaitClose());
+        }
+    }
+
+    @Test
+    void a_binary_message_over_the_limit_closes_with_1009() throws Exception {
+        try (WsClient client = WsClient.connect(echo(), Tls.anonymous())) {
+            client.sendBinary(ByteBuffer.allocate(LIMIT + 1));
+
+            assertEquals(new WsClient.Close(1009, "message-too-big"), client.awaitClose());
+        }
+    }
+
+    @Test
+    void a_message_sent_in_parts_is_limited_as_a_whole() throws Exception {
+        try (WsClient client = WsClient.connect(echo(), Tls.anonymous())) {
+            for (int i = 0; i < 4; i++) {
+                client.sendTextPart("y".repeat(LIMIT / 4), false);
+            }
+            client.sendTextPart("y", true);
+
+            assertEquals(new WsClient.Close(1009, "message-too-big"), client.awaitClose());
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.keyhole.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyhole.testing.ItPki;
+import dev.keyhole.testing.KeyMaterial;
+import dev.keyhole.testing.ServerProcess;
+import dev.keyhole.testing.TestFiles;
+import dev.keyhole.testing.Tls;
+import dev.keyhole.testing.WsClient;
+import java.net.URI;
+import java.net.http.WebSocketHandshakeException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The Payara Micro uber-jar that {@code mvn package} builds: no keys inside; keys, trust and settings given when
+ * it starts, as the README documents.
+ */
+class UberJarIT {
+
+    private static final Path JAR = Path.of(System.getProperty("keyhole.it.uber.jar"));
+
+    @Test
+    void the_uber_jar_contains_no_private_key_and_no_keystore() throws Exception {
+        assertEquals(List.of(), KeyMaterial.findIn(JAR));
+    }
+
+    @Test
+    void the_uber_jar_serves_wss_with_keys_and_settings_given_at_start_and_stops_cleanly_on_ctrl_c() throws Exception {
+        String https = System.getProperty("keyhole.it.uber.https.port");
+        Path temp = ServerProcess.tempDir("uber-jar");
+        Map<String, String> settings = Map.of("KEYHOLE_ECHO_MAX_MESSAGE_BYTES", "2048");
+
+        try (ServerProcess server = ServerProcess.startPayara(
+                command(temp, System.getProperty("keyhole.it.uber.http.port"), https), settings, "uber-jar")) {
+            URI echo = URI.create("wss://localhost:" + https + "/echo");
+            try (WsClient client = WsClient.connect(echo, Tls.withCertificate(ItPki.client("alice")))) {
+                client.sendText("from the uber-jar");
+                assertEquals("from the uber-jar", client.nextText());
+
+                client.sendText("x".repeat(2049)); // over the limit set through the environment
+                assertEquals(new WsClient.Close(1009, "message-too-big"), client.awaitClose());
+            }
+
+            server.interrupt();
+
+            assertEquals(130, server.awaitExit(Duration.ofSeconds(60)), "exit status after SIGINT");
+            assertEquals(List.of(), TestFiles.contents(temp), "Payara Micro removes its runtime folder");
+        }
+    }
+
+    @Test
+    void an_invalid_setting_stops_the_deployment_with_a_log_line_naming_the_key() throws Exception {
+        String https = System.getProperty("keyhole.it.bad-config.https.port");
+        Path temp = ServerProcess.tempDir("uber-jar-bad-config");
+        Map<String, String> settings = Map.of("KEYHOLE_ECHO_MAX_MESSAGE_BYTES", "64k");
+
+        try (ServerProcess server = ServerProcess.startPayara(
+                command(temp, System.getProperty("keyhole.it.bad-config.http.port"), https), settings, "uber-jar-bad-config")) {
+            assertTrue(server.output().contains("event=config.invalid key=keyhole.echo.max-message-bytes message=\"Invalid value '64k'"),
+                    "log names the key; see " + server.log());
+
+            ExecutionException refused = assertThrows(ExecutionException.class, () -> WsClient.connect(
+                    URI.create("wss://localhost:" + https + "/echo"), Tls.anonymous()));
+            assertTrue(refused.getCause() instanceof WebSocketHandshakeException, String.valueOf(refused.getCause()));
+        }
+    }
+
+    private static List<String> command(Path temp, String httpPort, String httpsPort) {
+        return List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-Djava.io.tmpdir=" + temp,
+                "-jar", JAR.toString(),
+                "--port", httpPort, "--sslport", httpsPort,
+                "--systemproperties", ItPki.serverTlsProperties().toString());
+    }
+}

@@ -1,0 +1,53 @@
+package dev.keyhole.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * The PKI made for this test run by {@code src/test/scripts/it-pki.sh}, with the shipped tooling: the Keyhole
+ * CA with its server and client certificates, and another CA whose certificates Keyhole must not trust.
+ */
+public final class ItPki {
+
+    private ItPki() {
+    }
+
+    public static Path dir() {
+        return Path.of(System.getProperty("keyhole.it.pki", "target/it-pki")).toAbsolutePath();
+    }
+
+    /** The folder of the CA that Keyhole trusts. */
+    public static Path keyhole() {
+        return dir().resolve("keyhole");
+    }
+
+    /** A client .p12 issued by the Keyhole CA. */
+    public static Path client(String name) {
+        return keyhole().resolve("clients").resolve(name + ".p12");
+    }
+
+    /** A client .p12 issued by a CA that Keyhole does not trust. */
+    public static Path foreignClient(String name) {
+        return dir().resolve("other/clients").resolve(name + ".p12");
+    }
+
+    public static Path truststore() {
+        return keyhole().resolve("truststore.p12");
+    }
+
+    /** The javax.net.ssl.* properties file handed to the servers under test. */
+    public static Path serverTlsProperties() {
+        return dir().resolve("server-tls.properties");
+    }
+
+    /** The password the PKI tool stored next to a keystore or .p12 file. */
+    public static char[] password(Path store) {
+        try {
+            return Files.readAllLines(store.resolveSibling(store.getFileName() + ".pass")).get(0).strip().toCharArray();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,124 @@
+package dev.keyhole.testing;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * A server the test starts as a process of its own (the uber-jar, the dev runner). Its output goes to a log
+ * file under target/it-logs and its temporary files to a folder of its own; the test waits on a latch for the
+ * line that says it is ready, and stops it by PID.
+ */
+public final class ServerProcess implements AutoCloseable {
+
+    private static final Pattern PAYARA_READY = Pattern.compile("Payara Micro .* ready in");
+
+    private final Process process;
+    private final Path log;
+    private final CountDownLatch ready = new CountDownLatch(1);
+    private final CountDownLatch outputEnded = new CountDownLatch(1);
+
+    private ServerProcess(List<String> command, Map<String, String> environment, Path log) throws IOException {
+        this.log = log;
+        Files.createDirectories(log.getParent());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(environment);
+        process = builder.start();
+        Thread pump = new Thread(this::pumpOutput, "output of " + log.getFileName());
+        pump.setDaemon(true);
+        pump.start();
+    }
+
+    /** Starts the command and waits until Payara Micro reports that it is ready. */
+    public static ServerProcess startPayara(List<String> command, Map<String, String> environment, String name)
+            throws IOException, InterruptedException {
+        ServerProcess server = new ServerProcess(command, environment, Path.of("target/it-logs", name + ".log"));
+        server.awaitReady(Duration.ofMinutes(4));
+        return server;
+    }
+
+    /** An empty folder for the temporary files of the server called {@code name} (its java.io.tmpdir). */
+    public static Path tempDir(String name) throws IOException {
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"), name).toAbsolutePath();
+        TestFiles.deleteRecursively(dir);
+        return Files.createDirectories(dir);
+    }
+
+    private void pumpOutput() {
+        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+                Writer file = Files.newBufferedWriter(log)) {
+            for (String line = out.readLine(); line != null; line = out.readLine()) {
+                file.write(line);
+                file.write('\n');
+                file.flush();
+                if (PAYARA_READY.matcher(line).find()) {
+                    ready.countDown();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            outputEnded.countDown();
+        }
+    }
+
+    private void awaitReady(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!ready.await(1, TimeUnit.SECONDS)) {
+            if (!process.isAlive() || System.nanoTime() > deadline) {
+                close();
+                throw new AssertionError("server did not become ready (exit " + (process.isAlive() ? "-" : process.exitValue())
+                        + "); output in " + log.toAbsolutePath());
+            }
+        }
+    }
+
+    /** Sends SIGINT, as Ctrl-C in a terminal does. */
+    public void interrupt() throws IOException, InterruptedException {
+        new ProcessBuilder("kill", "-INT", Long.toString(process.pid())).inheritIO().start().waitFor();
+    }
+
+    /** Waits for the process to end; fails the test if it is still running after the timeout. */
+    public int awaitExit(Duration timeout) throws InterruptedException {
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            throw new AssertionError("server still running " + timeout + " after it was asked to stop; see " + log);
+        }
+        outputEnded.await(10, TimeUnit.SECONDS);
+        return process.exitValue();
+    }
+
+    public String output() throws IOException {
+        return Files.readString(log);
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            process.destroyForcibly();
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,147 @@
+package dev.keyhole.testing;
+
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLContext;
+
+/**
+ * A wss client on the JDK's {@code java.net.http} WebSocket that records every message and how the connection
+ * closed. Every wait has a timeout, so a test fails instead of hanging.
+ */
+public final class WsClient implements AutoCloseable {
+
+    public static final Duration TIMEOUT = Duration.ofSeconds(20);
+
+    /** How the server closed the connection. */
+    public record Close(int code, String reason) {
+    }
+
+    private final BlockingQueue<Object> received = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Close> closed = new CompletableFuture<>();
+    private final WebSocket socket;
+
+    private WsClient(URI uri, SSLContext tls) throws Exception {
+        HttpClient http = HttpClient.newBuilder().sslContext(tls).connectTimeout(TIMEOUT).build();
+        socket = http.newWebSocketBuilder().connectTimeout(TIMEOUT).buildAsync(uri, new Recorder())
+                .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** Opens a connection; the handshake's failure is thrown as it is (an ExecutionException with the cause). */
+    public static WsClient connect(URI uri, SSLContext tls) throws Exception {
+        return new WsClient(uri, tls);
+    }
+
+    public void sendText(String text) throws Exception {
+        socket.sendText(text, true).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** Sends one part of a text message; {@code last} ends the message. */
+    public void sendTextPart(String part, boolean last) throws Exception {
+        socket.sendText(part, last).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    public void sendBinary(ByteBuffer data) throws Exception {
+        socket.sendBinary(data, true).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    /** The next text message from the server; fails the test if none arrives in time. */
+    public String nextText() throws InterruptedException {
+        Object message = next();
+        if (!(message instanceof String text)) {
+            throw new AssertionError("expected a text message, got " + describe(message));
+        }
+        return text;
+    }
+
+    /** The next binary message from the server; fails the test if none arrives in time. */
+    public ByteBuffer nextBinary() throws InterruptedException {
+        Object message = next();
+        if (!(message instanceof ByteBuffer data)) {
+            throw new AssertionError("expected a binary message, got " + describe(message));
+        }
+        return data;
+    }
+
+    private Object next() throws InterruptedException {
+        Object message = received.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        assertNotNull(message, "no message from the server within " + TIMEOUT);
+        return message;
+    }
+
+    /** How the server closed the connection; fails the test if it is not closed in time. */
+    public Close awaitClose() throws InterruptedException {
+        try {
+            return closed.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (TimeoutException e) {
+            return fail("the server did not close the connection within " + TIMEOUT);
+        } catch (ExecutionException e) {
+            return fail("the connection failed instead of closing: " + e.getCause());
+        }
+    }
+
+    private static String describe(Object message) {
+        return message instanceof ByteBuffer data ? "binary message of " + data.remaining() + " bytes" : "text message";
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(WebSocket.NORMAL_CLOSURE, "").orTimeout(5, TimeUnit.SECONDS).exceptionally(e -> null);
+        }
+        socket.abort();
+    }
+
+    private final class Recorder implements WebSocket.Listener {
+
+        private StringBuilder text = new StringBuilder();
+        private ByteBuffer binary = ByteBuffer.allocate(0);
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            text.append(data);
+            if (last) {
+                received.add(text.toString());
+                text = new StringBuilder();
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onBinary(WebSocket webSocket, ByteBuffer data, boolean last) {
+            ByteBuffer joined = ByteBuffer.allocate(binary.remaining() + data.remaining());
+            joined.put(binary).put(data).flip();
+            binary = joined;
+            if (last) {
+                received.add(binary);
+                binary = ByteBuffer.allocate(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(new Close(statusCode, reason));
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.completeExceptionally(error);
+        }
+    }
+}

@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Creates the PKI for one integration-test run with the shipped tooling (server-config/pki/pki.sh), so that
+# the tests exercise what operators use. Everything is generated fresh; nothing is committed.
+set -euo pipefail
+dir=${1:?usage: it-pki.sh DIR}
+pki=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../../server-config/pki" && pwd)/pki.sh
+
+rm -rf "$dir"
+mkdir -p "$dir"
+
+# The CA Keyhole trusts, its server certificate and its users.
+"$pki" -d "$dir/keyhole" init --cn "Keyhole IT CA" --org "Keyhole IT"
+"$pki" -d "$dir/keyhole" server localhost --dns localhost --ip 127.0.0.1 --ip ::1
+"$pki" -d "$dir/keyhole" client alice --cn alice
+
+# A CA that Keyhole does not trust, with a client of its own.
+"$pki" -d "$dir/other" init --cn "Other CA" --org "Other"
+"$pki" -d "$dir/other" client mallory --cn mallory
+
+# Keys and trust for the servers under test, as javax.net.ssl.* properties.
+"$pki" -d "$dir/keyhole" jsse-properties localhost >"$dir/server-tls.properties"
