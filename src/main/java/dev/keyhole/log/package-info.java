@@ -1,0 +1,2 @@
+/** Structured log lines that client-controlled values cannot break. */
+package dev.keyhole.log;
