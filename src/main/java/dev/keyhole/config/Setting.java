@@ -10,15 +10,100 @@ import java.util.function.Function;
  * One configuration key: its name, its default and the values it accepts. Every key Keyhole reads is declared
  * here, once; {@code docs/configuration.md} documents each of them (a unit test keeps the two in step).
  *
+ * <p>A key that contains {@code <name>} is a template for a family of keys, such as the settings of a named
+ * authentication location; {@link #of(String)} gives the key for one name. Where a family member is declared on
+ * its own (a built-in location), that declaration and its default win.
+ *
  * @param <T> the type of the parsed value
  */
 public final class Setting<T> {
 
+    private static final String NAME = "<name>";
     private static final List<Setting<?>> ALL = new ArrayList<>();
+
+    // --- echo ----------------------------------------------------------------------------------------------
 
     /** Largest text or binary message the echo endpoint accepts, in bytes; larger ones close with 1009. */
     public static final Setting<Integer> ECHO_MAX_MESSAGE_BYTES =
             define("keyhole.echo.max-message-bytes", "65536", Values.integerBetween(1, 16 * 1024 * 1024));
+
+    // --- authentication: locations ------------------------------------------------------------------------
+
+    /** The named locations, in the order in which their paths are matched. */
+    public static final Setting<List<String>> AUTH_LOCATIONS =
+            define("keyhole.auth.locations", "chat,echo,whoami", Values.names());
+    /** The path patterns of a location. */
+    public static final Setting<List<String>> AUTH_LOCATION_PATHS =
+            define("keyhole.auth.location.<name>.paths", "", Values.list(','));
+    /** Whether a location requires a client certificate or merely accepts one. */
+    public static final Setting<String> AUTH_LOCATION_CERTIFICATE =
+            define("keyhole.auth.location.<name>.certificate", "required", Values.oneOf("required", "optional"));
+    /** Which certificate subjects a location admits (none listed: any subject the CA certified). */
+    public static final Setting<List<String>> AUTH_LOCATION_SUBJECTS =
+            define("keyhole.auth.location.<name>.subjects", "", Values.list(';'));
+    /** Which client addresses a location admits (none listed: any address). */
+    public static final Setting<List<String>> AUTH_LOCATION_ADDRESSES =
+            define("keyhole.auth.location.<name>.addresses", "", Values.list(','));
+
+    static {
+        define("keyhole.auth.location.chat.paths", "/chat/*", Values.list(','));
+        define("keyhole.auth.location.chat.certificate", "required", Values.oneOf("required", "optional"));
+        define("keyhole.auth.location.echo.paths", "/echo", Values.list(','));
+        define("keyhole.auth.location.echo.certificate", "optional", Values.oneOf("required", "optional"));
+        define("keyhole.auth.location.whoami.paths", "/whoami", Values.list(','));
+        define("keyhole.auth.location.whoami.certificate", "optional", Values.oneOf("required", "optional"));
+    }
+
+    /** Whether a path that no location matches requires a certificate. */
+    public static final Setting<String> AUTH_DEFAULT_CERTIFICATE =
+            define("keyhole.auth.default-certificate", "required", Values.oneOf("required", "optional"));
+
+    // --- authentication: certificates ---------------------------------------------------------------------
+
+    /** PEM file with the CA certificates that client certificates must chain to (none: the JVM truststore). */
+    public static final Setting<String> AUTH_CA_FILE = define("keyhole.auth.ca-file", "", Values.text());
+    /** How many CA certificates may stand above a client certificate, its trust anchor included. */
+    public static final Setting<Integer> AUTH_MAX_CHAIN_DEPTH =
+            define("keyhole.auth.max-chain-depth", "1", Values.integerBetween(1, 10));
+    /** Serial numbers (hex) that are refused whatever their CA says. */
+    public static final Setting<List<String>> AUTH_DENIED_SERIALS =
+            define("keyhole.auth.denied-serials", "", Values.list(','));
+
+    // --- authentication: revocation -----------------------------------------------------------------------
+
+    /** CRL files (PEM or DER), reloaded when they change. */
+    public static final Setting<List<String>> AUTH_CRL_FILES = define("keyhole.auth.crl-files", "", Values.list(','));
+    /** Which certificates of a path are checked against the CRLs: chain (all but the trust anchor) or leaf. */
+    public static final Setting<String> AUTH_CRL_CHECK =
+            define("keyhole.auth.crl-check", "chain", Values.oneOf("chain", "leaf"));
+    /** Accept certificates when their CRL is missing, unreadable or past its next update (insecure). */
+    public static final Setting<Boolean> AUTH_CRL_FAIL_OPEN = define("keyhole.auth.crl-fail-open", "false", Values.bool());
+    /** How often CRL files are checked for changes and open sessions for revoked or expired certificates. */
+    public static final Setting<Integer> AUTH_CHECK_INTERVAL_SECONDS =
+            define("keyhole.auth.check-interval-seconds", "10", Values.integerBetween(1, 3600));
+
+    // --- authentication: roles ----------------------------------------------------------------------------
+
+    /** The roles that identities may have. */
+    public static final Setting<List<String>> AUTH_ROLES = define("keyhole.auth.roles", "", Values.names());
+    /** The subjects that have a role. */
+    public static final Setting<List<String>> AUTH_ROLE_SUBJECTS =
+            define("keyhole.auth.role.<name>.subjects", "", Values.list(';'));
+
+    // --- authentication: behind a TLS-terminating proxy ---------------------------------------------------
+
+    /** Addresses of trusted proxies (CIDR); only these may forward a client certificate or a client address. */
+    public static final Setting<List<String>> AUTH_PROXY_ADDRESSES =
+            define("keyhole.auth.proxy.addresses", "", Values.list(','));
+    /** The header in which a trusted proxy forwards the client certificate. */
+    public static final Setting<String> AUTH_PROXY_CERTIFICATE_HEADER =
+            define("keyhole.auth.proxy.certificate-header", "Client-Cert", Values.text());
+    /** The header in which a trusted proxy forwards the rest of the chain (RFC 9440). */
+    public static final Setting<String> AUTH_PROXY_CHAIN_HEADER =
+            define("keyhole.auth.proxy.chain-header", "Client-Cert-Chain", Values.text());
+    /** The header in which a trusted proxy forwards the client address. */
+    public static final Setting<String> AUTH_PROXY_FORWARDED_FOR_HEADER =
+            define("keyhole.auth.proxy.forwarded-for-header", "X-Forwarded-For", Values.text());
 
     private final String key;
     private final String defaultValue;
@@ -37,7 +122,7 @@ public final class Setting<T> {
         return setting;
     }
 
-    /** Every declared setting, in declaration order. */
+    /** Every declared setting and template, in declaration order. */
     public static List<Setting<?>> all() {
         return Collections.unmodifiableList(ALL);
     }
@@ -48,6 +133,26 @@ public final class Setting<T> {
 
     public String defaultValue() {
         return defaultValue;
+    }
+
+    /** Whether this is a template for a family of keys, with {@code <name>} in its key. */
+    public boolean isTemplate() {
+        return key.contains(NAME);
+    }
+
+    /** The member of this template's family for the given name, e.g. the paths of location {@code chat}. */
+    @SuppressWarnings("unchecked")
+    public Setting<T> of(String name) {
+        if (!isTemplate()) {
+            throw new IllegalStateException(key + " is not a template");
+        }
+        String concrete = key.replace(NAME, name);
+        for (Setting<?> declared : ALL) {
+            if (declared.key.equals(concrete)) {
+                return (Setting<T>) declared;
+            }
+        }
+        return new Setting<>(concrete, defaultValue, parser);
     }
 
     /**

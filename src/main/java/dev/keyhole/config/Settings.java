@@ -37,6 +37,20 @@ public final class Settings {
         }
     }
 
+    /**
+     * The value of a setting interpreted as a domain type, e.g. a list of texts as path patterns.
+     *
+     * @throws InvalidSettingException when the value is not accepted, by the setting or by {@code interpret}
+     */
+    public <T, R> R get(Setting<T> setting, Function<? super T, R> interpret) {
+        T value = get(setting);
+        try {
+            return interpret.apply(value);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidSettingException(setting, raw(setting), e.getMessage());
+        }
+    }
+
     /** Whether the setting is left at its default. */
     public boolean isDefault(Setting<?> setting) {
         return configured(setting).isEmpty();

@@ -18,6 +18,9 @@ public class StartupCheck {
 
     void onStartup(@Observes Startup startup, Settings settings) {
         for (Setting<?> setting : Setting.all()) {
+            if (setting.isTemplate()) {
+                continue; // read, and checked, by the feature that knows the names
+            }
             Object value;
             try {
                 value = settings.get(setting);

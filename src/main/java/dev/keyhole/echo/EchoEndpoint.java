@@ -1,10 +1,12 @@
 package dev.keyhole.echo;
 
+import dev.keyhole.auth.LiveSessions;
 import dev.keyhole.config.Setting;
 import dev.keyhole.config.Settings;
 import dev.keyhole.ws.MessageAssembler;
 import dev.keyhole.ws.SessionErrors;
 import jakarta.inject.Inject;
+import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
@@ -15,8 +17,9 @@ import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
- * Echoes every text and binary message back to its sender: a diagnostic endpoint for wss clients. A message
- * over {@code keyhole.echo.max-message-bytes} closes the connection with 1009.
+ * Echoes every text and binary message back to its sender: a diagnostic endpoint for wss clients, with or without
+ * a client certificate (location {@code echo}). A message over {@code keyhole.echo.max-message-bytes} closes the
+ * connection with 1009.
  */
 @ServerEndpoint("/echo")
 public class EchoEndpoint {
@@ -24,11 +27,15 @@ public class EchoEndpoint {
     @Inject
     Settings settings;
 
+    @Inject
+    LiveSessions sessions;
+
     private MessageAssembler assembler;
 
     @OnOpen
-    public void open() {
+    public void open(Session session) {
         assembler = new MessageAssembler(settings.get(Setting.ECHO_MAX_MESSAGE_BYTES));
+        sessions.opened(session);
     }
 
     @OnMessage
@@ -45,6 +52,11 @@ public class EchoEndpoint {
         if (message.isPresent()) {
             session.getBasicRemote().sendBinary(message.get());
         }
+    }
+
+    @OnClose
+    public void close(Session session) {
+        sessions.closed(session);
     }
 
     @OnError

@@ -12,6 +12,10 @@ public enum Closure {
 
     /** The server is shutting down or the application is being undeployed (1001). */
     GOING_AWAY(CloseCodes.GOING_AWAY, "going-away"),
+    /** The client certificate of the session was revoked while it was open (1008). */
+    REVOKED(CloseCodes.VIOLATED_POLICY, "revoked"),
+    /** The client certificate of the session expired while it was open (1008). */
+    EXPIRED(CloseCodes.VIOLATED_POLICY, "expired"),
     /** A frame type the endpoint does not accept, e.g. binary to a text-only endpoint (1003). */
     UNSUPPORTED_DATA(CloseCodes.CANNOT_ACCEPT, "unsupported-data"),
     /** A message whose payload is not valid, e.g. text that is not UTF-8 (1007). */

@@ -20,13 +20,13 @@ import org.junit.jupiter.api.Test;
 class SettingCatalogueTest {
 
     private static final Path DOCS = Path.of("docs/configuration.md");
-    private static final Pattern ROW = Pattern.compile("^\\| `(keyhole\\.[a-z0-9.-]+)` \\| `([^`]*)` \\|", Pattern.MULTILINE);
+    private static final Pattern ROW = Pattern.compile("^\\| `(keyhole\\.[a-z0-9.<>-]+)` \\| `([^`]*)` \\|", Pattern.MULTILINE);
 
     @Test
     void keys_are_unique_and_follow_the_naming_convention() {
         Set<String> seen = new HashSet<>();
         for (Setting<?> setting : Setting.all()) {
-            assertTrue(setting.key().matches("keyhole(\\.[a-z][a-z0-9-]*)+"), setting.key());
+            assertTrue(setting.key().matches("keyhole(\\.([a-z][a-z0-9-]*|<name>))+"), setting.key());
             assertTrue(seen.add(setting.key()), "declared twice: " + setting.key());
         }
     }

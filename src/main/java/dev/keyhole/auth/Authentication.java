@@ -1,0 +1,83 @@
+package dev.keyhole.auth;
+
+import dev.keyhole.auth.AuthenticationPolicy.Decision;
+import dev.keyhole.config.Settings;
+import dev.keyhole.log.LogLine;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Startup;
+import jakarta.inject.Inject;
+import java.time.Clock;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Authentication as the application runs it: the policy built from the settings at start-up (an invalid setting
+ * stops the deployment), one audit line per decision, and a periodic check that reloads changed CRLs and closes
+ * open sessions whose certificate has been revoked or has expired.
+ */
+@ApplicationScoped
+public class Authentication {
+
+    private static final Logger LOG = Logger.getLogger(Authentication.class.getName());
+
+    @Inject
+    Settings settings;
+
+    @Inject
+    LiveSessions sessions;
+
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    private final Clock clock = Clock.systemUTC();
+    private AuthenticationPolicy policy;
+    private AuditLog audit;
+    private ScheduledFuture<?> check;
+
+    @PostConstruct
+    void start() {
+        AuthenticationSettings configured = new AuthenticationSettings(settings, System::getProperty, clock);
+        configured.report().forEach(LOG::info);
+        configured.warnings().forEach(LOG::warning);
+        policy = configured.policy();
+        audit = new AuditLog(clock);
+        int interval = configured.checkIntervalSeconds();
+        check = scheduler.scheduleWithFixedDelay(this::checkOpenSessions, interval, interval, TimeUnit.SECONDS);
+    }
+
+    /** Builds the policy when the application starts, so that a bad setting fails the deployment, not a request. */
+    void onStartup(@Observes Startup startup) {
+        LOG.fine("authentication ready");
+    }
+
+    @PreDestroy
+    void stop() {
+        if (check != null) {
+            check.cancel(false);
+        }
+    }
+
+    /** Decides one request and records the decision in the audit log. */
+    public Decision decide(AuthenticationPolicy.Request request) {
+        Decision decision = policy.decide(request);
+        audit.record(decision);
+        return decision;
+    }
+
+    private void checkOpenSessions() {
+        try {
+            boolean changed = policy.crls().map(CrlStore::reload).orElse(false);
+            sessions.sweep(clock.instant(), changed, policy::revocationStatus);
+        } catch (RuntimeException e) {
+            // Never let the periodic check die: a failure here is logged and the next run tries again.
+            LOG.log(Level.SEVERE, LogLine.event("auth.check-failed").with("error", e.getClass().getName()).toString(), e);
+        }
+    }
+}

@@ -1,0 +1,180 @@
+package dev.keyhole.auth;
+
+import java.security.cert.X509Certificate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * Decides, for one request, who the client is and whether it may go on: the rules an Apache front applies with
+ * {@code SSLVerifyClient}, {@code SSLVerifyDepth}, {@code SSLCARevocationFile}, {@code Require} and
+ * {@code Allow from}, applied per location and the same way whether the certificate comes from the TLS handshake or
+ * from a trusted proxy. Plain Java: the servlet filter gathers the request's facts and acts on the decision.
+ */
+public final class AuthenticationPolicy {
+
+    /** Where the certificate of a decision came from. */
+    public enum Source {
+        /** The TLS handshake with Keyhole. */
+        TLS,
+        /** A header set by a trusted proxy. */
+        PROXY,
+        /** No certificate was presented. */
+        NONE
+    }
+
+    /**
+     * The facts of one request.
+     *
+     * @param path the path inside the application, e.g. {@code /chat/ops}
+     * @param remoteAddress the address of the connection
+     * @param tlsChain the chain from the TLS handshake, client certificate first (empty: none)
+     * @param headers the values of a request header by name (empty list: absent)
+     */
+    public record Request(String path, String remoteAddress, List<X509Certificate> tlsChain,
+            Function<String, List<String>> headers) {
+        public Request {
+            tlsChain = List.copyOf(tlsChain);
+        }
+    }
+
+    /**
+     * A verified client certificate: who it names, and the path that proves it, kept so that open sessions can be
+     * checked again when a CRL changes or the certificate expires.
+     */
+    public record Credential(ClientIdentity identity, List<X509Certificate> path, X509Certificate anchor) {
+        public Credential {
+            path = List.copyOf(path);
+        }
+    }
+
+    /**
+     * What a decision is about, for the audit log.
+     *
+     * @param leaf the presented client certificate, if any (also when it was refused)
+     * @param forwardedHeaderIgnored whether a certificate header came from an address that is not a trusted proxy
+     */
+    public record Facts(String path, Location location, ClientAddress client, Source source, X509Certificate leaf,
+            boolean forwardedHeaderIgnored) {
+    }
+
+    /** The outcome for one request. */
+    public sealed interface Decision {
+        Facts facts();
+    }
+
+    /** The request may go on, with a verified credential or (on an optional location) without one. */
+    public record Accepted(Facts facts, Optional<Credential> credential, boolean revocationUnknown) implements Decision {
+    }
+
+    /** The request is refused. */
+    public record Rejected(Facts facts, Reason reason) implements Decision {
+    }
+
+    /** Proxy trust: which addresses may forward a certificate and a client address, and in which headers. */
+    public record ProxyTrust(List<AddressRange> proxies, String certificateHeader, String chainHeader,
+            String forwardedForHeader) {
+        public ProxyTrust {
+            proxies = List.copyOf(proxies);
+        }
+
+        public static ProxyTrust none() {
+            return new ProxyTrust(List.of(), "Client-Cert", "Client-Cert-Chain", "X-Forwarded-For");
+        }
+    }
+
+    private final Locations locations;
+    private final CertificateValidator validator;
+    private final Optional<CrlStore> crls;
+    private final boolean crlFailOpen;
+    private final RoleMapping roles;
+    private final ProxyTrust proxyTrust;
+
+    public AuthenticationPolicy(Locations locations, CertificateValidator validator, Optional<CrlStore> crls,
+            boolean crlFailOpen, RoleMapping roles, ProxyTrust proxyTrust) {
+        this.locations = Objects.requireNonNull(locations, "locations");
+        this.validator = Objects.requireNonNull(validator, "validator");
+        this.crls = Objects.requireNonNull(crls, "crls");
+        this.crlFailOpen = crlFailOpen;
+        this.roles = Objects.requireNonNull(roles, "roles");
+        this.proxyTrust = Objects.requireNonNull(proxyTrust, "proxyTrust");
+    }
+
+    public Decision decide(Request request) {
+        Location location = locations.forPath(request.path());
+        ClientAddress client = ClientAddress.resolve(request.remoteAddress(), proxyTrust.proxies(),
+                request.headers().apply(proxyTrust.forwardedForHeader()));
+        List<String> certificateHeader = request.headers().apply(proxyTrust.certificateHeader());
+
+        List<X509Certificate> chain;
+        Source source;
+        boolean ignored = false;
+        if (client.viaProxy()) {
+            try {
+                chain = forwardedChain(certificateHeader, request.headers().apply(proxyTrust.chainHeader()));
+            } catch (IllegalArgumentException e) {
+                Facts facts = new Facts(request.path(), location, client, Source.PROXY, null, false);
+                return new Rejected(facts, Reason.MALFORMED_CERTIFICATE);
+            }
+            source = chain.isEmpty() ? Source.NONE : Source.PROXY;
+        } else {
+            chain = request.tlsChain();
+            source = chain.isEmpty() ? Source.NONE : Source.TLS;
+            ignored = !certificateHeader.isEmpty();
+        }
+        Facts facts = new Facts(request.path(), location, client, source, chain.isEmpty() ? null : chain.get(0), ignored);
+
+        if (!location.admitsAddress(client.address())) {
+            return new Rejected(facts, Reason.ADDRESS_NOT_ALLOWED);
+        }
+        if (chain.isEmpty()) {
+            return location.certificateRequired()
+                    ? new Rejected(facts, Reason.NO_CERTIFICATE)
+                    : new Accepted(facts, Optional.empty(), false);
+        }
+        CertificateValidator.Result result = validator.validate(chain);
+        if (result instanceof CertificateValidator.Invalid invalid) {
+            return new Rejected(facts, invalid.reason());
+        }
+        CertificateValidator.Valid valid = (CertificateValidator.Valid) result;
+        CrlStore.Status status = crls.map(store -> store.check(valid.path(), valid.anchor())).orElse(CrlStore.Status.GOOD);
+        if (status == CrlStore.Status.REVOKED) {
+            return new Rejected(facts, Reason.REVOKED);
+        }
+        if (status == CrlStore.Status.UNAVAILABLE && !crlFailOpen) {
+            return new Rejected(facts, Reason.CRL_UNAVAILABLE);
+        }
+        ClientIdentity unroled = ClientIdentity.of(valid.path().get(0), Set.of());
+        ClientIdentity identity = unroled.withRoles(roles.rolesOf(unroled));
+        if (!location.admits(identity)) {
+            return new Rejected(facts, Reason.SUBJECT_NOT_ALLOWED);
+        }
+        return new Accepted(facts, Optional.of(new Credential(identity, valid.path(), valid.anchor())),
+                status == CrlStore.Status.UNAVAILABLE);
+    }
+
+    /** The revocation status of a credential now, for sessions that stay open (GOOD when no CRL is configured). */
+    public CrlStore.Status revocationStatus(Credential credential) {
+        return crls.map(store -> store.check(credential.path(), credential.anchor())).orElse(CrlStore.Status.GOOD);
+    }
+
+    public Optional<CrlStore> crls() {
+        return crls;
+    }
+
+    private static List<X509Certificate> forwardedChain(List<String> certificate, List<String> rest) {
+        if (certificate.size() > 1) {
+            throw new IllegalArgumentException("more than one certificate header");
+        }
+        List<X509Certificate> chain = new ArrayList<>(ForwardedCertificates.parse(certificate.isEmpty() ? null : certificate.get(0)));
+        if (!chain.isEmpty()) {
+            for (String value : rest) {
+                chain.addAll(ForwardedCertificates.parse(value));
+            }
+        }
+        return chain;
+    }
+}

@@ -1,0 +1,77 @@
+package dev.keyhole.auth;
+
+import dev.keyhole.auth.AuthenticationPolicy.Accepted;
+import dev.keyhole.auth.AuthenticationPolicy.Decision;
+import dev.keyhole.auth.AuthenticationPolicy.Rejected;
+import jakarta.inject.Inject;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.security.cert.X509Certificate;
+import java.util.Collections;
+import java.util.List;
+
+/**
+ * Authenticates every request by its client certificate before the WebSocket upgrade (declared in web.xml, so its
+ * place among the filters is explicit). It reads the chain the container attached to the request, hands the facts
+ * to the {@link AuthenticationPolicy} and either refuses the request with 403 and a stable reason code, or passes
+ * it on wrapped, so that the identity reaches every endpoint.
+ */
+public class ClientCertificateFilter extends HttpFilter {
+
+    private static final long serialVersionUID = 1L;
+
+    /** Where Jakarta Servlet containers put the client's certificate chain. */
+    static final String CERTIFICATES = "jakarta.servlet.request.X509Certificate";
+    /** The Java EE name of the same attribute, which older containers and bridges still set. */
+    static final String LEGACY_CERTIFICATES = "javax.servlet.request.X509Certificate";
+
+    @Inject
+    private transient Authentication authentication;
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        AuthenticationPolicy.Request facts = new AuthenticationPolicy.Request(pathOf(request), request.getRemoteAddr(),
+                certificates(request), name -> headers(request, name));
+        Decision decision = authentication.decide(facts);
+        if (decision instanceof Rejected rejected) {
+            refuse(response, rejected.reason());
+            return;
+        }
+        Accepted accepted = (Accepted) decision;
+        ClientPrincipal principal = accepted.credential().map(ClientPrincipal::new).orElse(null);
+        chain.doFilter(new AuthenticatedRequest(request, principal, decision.facts().client()), response);
+    }
+
+    /** The path inside the application, decoded and normalised by the container as for servlet mapping. */
+    static String pathOf(HttpServletRequest request) {
+        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
+        return path.isEmpty() ? "/" : path;
+    }
+
+    static List<X509Certificate> certificates(HttpServletRequest request) {
+        Object chain = request.getAttribute(CERTIFICATES);
+        if (chain == null) {
+            chain = request.getAttribute(LEGACY_CERTIFICATES);
+        }
+        return chain instanceof X509Certificate[] certificates && certificates.length > 0 ? List.of(certificates) : List.of();
+    }
+
+    private static List<String> headers(HttpServletRequest request, String name) {
+        return Collections.list(request.getHeaders(name));
+    }
+
+    private static void refuse(HttpServletResponse response, Reason reason) throws IOException {
+        response.reset();
+        response.setStatus(HttpServletResponse.SC_FORBIDDEN);
+        response.setContentType("text/plain");
+        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
+        response.setHeader("Cache-Control", "no-store");
+        response.getWriter().write(reason.code() + "\n");
+    }
+}

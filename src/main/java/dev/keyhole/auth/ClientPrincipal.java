@@ -1,0 +1,52 @@
+package dev.keyhole.auth;
+
+import dev.keyhole.auth.AuthenticationPolicy.Credential;
+import java.security.Principal;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * The principal of a request or WebSocket session that presented a valid client certificate. Its name is the
+ * certificate's subject DN; {@link #identity()} holds the rest.
+ */
+public final class ClientPrincipal implements Principal {
+
+    private final Credential credential;
+
+    public ClientPrincipal(Credential credential) {
+        this.credential = Objects.requireNonNull(credential, "credential");
+    }
+
+    /** The identity behind a principal, if it is a Keyhole client principal. */
+    public static Optional<ClientIdentity> identityOf(Principal principal) {
+        return credentialOf(principal).map(Credential::identity);
+    }
+
+    static Optional<Credential> credentialOf(Principal principal) {
+        return principal instanceof ClientPrincipal client ? Optional.of(client.credential) : Optional.empty();
+    }
+
+    public ClientIdentity identity() {
+        return credential.identity();
+    }
+
+    @Override
+    public String getName() {
+        return credential.identity().subject();
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof ClientPrincipal that && credential.identity().equals(that.credential.identity());
+    }
+
+    @Override
+    public int hashCode() {
+        return credential.identity().hashCode();
+    }
+
+    @Override
+    public String toString() {
+        return "ClientPrincipal[" + getName() + "]";
+    }
+}

@@ -1,0 +1,61 @@
+package dev.keyhole.auth;
+
+import dev.keyhole.ws.Closure;
+import dev.keyhole.ws.MessageAssembler;
+import dev.keyhole.ws.SessionErrors;
+import jakarta.inject.Inject;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+
+/**
+ * A diagnostic endpoint: tells the client which identity Keyhole sees for its certificate, as JSON, when the
+ * connection opens and again for every text message it sends. The session stays open, so it also shows when
+ * Keyhole closes a session because its certificate was revoked or expired.
+ */
+@ServerEndpoint("/whoami")
+public class WhoAmIEndpoint {
+
+    private static final int MAX_MESSAGE_BYTES = 1024;
+
+    @Inject
+    LiveSessions sessions;
+
+    private final MessageAssembler assembler = new MessageAssembler(MAX_MESSAGE_BYTES);
+    private String answer;
+
+    @OnOpen
+    public void open(Session session) throws IOException {
+        answer = IdentityJson.of(sessions.opened(session)).toString();
+        session.getBasicRemote().sendText(answer);
+    }
+
+    @OnMessage
+    public void again(String part, boolean last, Session session) throws IOException {
+        Optional<String> request = assembler.text(part, last);
+        if (request.isPresent()) {
+            session.getBasicRemote().sendText(answer);
+        }
+    }
+
+    @OnMessage
+    public void binary(ByteBuffer ignored, Session session) {
+        SessionErrors.close(session, Closure.UNSUPPORTED_DATA);
+    }
+
+    @OnClose
+    public void close(Session session) {
+        sessions.closed(session);
+    }
+
+    @OnError
+    public void error(Session session, Throwable failure) {
+        SessionErrors.close(session, failure, "whoami");
+    }
+}

@@ -1,0 +1,199 @@
+package dev.keyhole.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyhole.auth.AuthenticationPolicy.Accepted;
+import dev.keyhole.auth.AuthenticationPolicy.Decision;
+import dev.keyhole.auth.AuthenticationPolicy.ProxyTrust;
+import dev.keyhole.auth.AuthenticationPolicy.Rejected;
+import dev.keyhole.auth.AuthenticationPolicy.Request;
+import dev.keyhole.auth.AuthenticationPolicy.Source;
+import dev.keyhole.testing.TestPki;
+import dev.keyhole.testing.TestPki.Authority;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.cert.X509CRL;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AuthenticationPolicyTest {
+
+    private static final Authority CA = TestPki.root("Keyhole Test CA");
+    private static final X509Certificate ALICE = CA.client("alice").build();
+    private static final X509Certificate DAVE = CA.client("dave").build();
+    private static final X509Certificate RITA = CA.client("rita").build();
+    private static final String CLIENT = "203.0.113.10";
+    private static final String PROXY = "10.0.0.2";
+
+    @TempDir
+    Path dir;
+
+    /** chat requires a certificate from alice or bob; echo accepts anyone; ops only from 10.1.0.0/16. */
+    private AuthenticationPolicy policy(X509CRL crl, boolean failOpen) throws IOException {
+        Path crlFile = dir.resolve("crl.pem");
+        if (crl != null) {
+            Files.writeString(crlFile, TestPki.pem(crl));
+        }
+        Locations locations = new Locations(List.of(
+                new Location("chat", List.of(PathPattern.parse("/chat/*")), true,
+                        List.of(SubjectRule.parse("cn:alice|bob")), List.of()),
+                new Location("echo", List.of(PathPattern.parse("/echo")), false, List.of(), List.of()),
+                new Location("ops", List.of(PathPattern.parse("/ops/*")), false, List.of(),
+                        List.of(AddressRange.parse("10.1.0.0/16")))),
+                Locations.fallback(true));
+        return new AuthenticationPolicy(locations,
+                new CertificateValidator(List.of(CA.certificate()), 1, Set.of(), Clock.systemUTC()),
+                Optional.of(new CrlStore(List.of(crlFile), CrlStore.Scope.CHAIN, Clock.systemUTC())), failOpen,
+                new RoleMapping(Map.of("operator", List.of(SubjectRule.parse("cn:alice")))),
+                new ProxyTrust(List.of(AddressRange.parse(PROXY)), "Client-Cert", "Client-Cert-Chain", "X-Forwarded-For"));
+    }
+
+    private AuthenticationPolicy policy() throws IOException {
+        return policy(CA.crl(RITA), false);
+    }
+
+    private static Request direct(String path, X509Certificate... chain) {
+        return new Request(path, CLIENT, List.of(chain), name -> List.of());
+    }
+
+    private static Request fromAddress(String address, String path, Map<String, String> headers, X509Certificate... chain) {
+        return new Request(path, address, List.of(chain),
+                name -> headers.containsKey(name) ? List.of(headers.get(name)) : List.of());
+    }
+
+    private static String clientCert(X509Certificate certificate) throws Exception {
+        return ":" + Base64.getEncoder().encodeToString(certificate.getEncoded()) + ":";
+    }
+
+    private static Reason rejected(Decision decision) {
+        return assertInstanceOf(Rejected.class, decision).reason();
+    }
+
+    @Test
+    void a_trusted_certificate_on_a_required_location_is_accepted_with_its_identity_and_roles() throws IOException {
+        Accepted accepted = assertInstanceOf(Accepted.class, policy().decide(direct("/chat/lobby", ALICE)));
+
+        ClientIdentity identity = accepted.credential().orElseThrow().identity();
+        assertEquals("alice", identity.commonName());
+        assertEquals(Set.of("operator"), identity.roles());
+        assertEquals(Source.TLS, accepted.facts().source());
+        assertEquals("chat", accepted.facts().location().name());
+    }
+
+    @Test
+    void no_certificate_on_a_required_location_is_rejected_as_no_certificate() throws IOException {
+        assertEquals(Reason.NO_CERTIFICATE, rejected(policy().decide(direct("/chat/lobby"))));
+    }
+
+    @Test
+    void no_certificate_on_an_optional_location_is_accepted_anonymously() throws IOException {
+        Accepted accepted = assertInstanceOf(Accepted.class, policy().decide(direct("/echo")));
+
+        assertEquals(Optional.empty(), accepted.credential());
+    }
+
+    @Test
+    void a_path_outside_every_location_requires_a_certificate() throws IOException {
+        assertEquals(Reason.NO_CERTIFICATE, rejected(policy().decide(direct("/admin"))));
+    }
+
+    @Test
+    void a_revoked_certificate_is_rejected_as_revoked_even_on_an_optional_location() throws IOException {
+        assertEquals(Reason.REVOKED, rejected(policy().decide(direct("/echo", RITA))));
+    }
+
+    @Test
+    void an_invalid_certificate_is_rejected_even_where_none_is_required() throws IOException {
+        assertEquals(Reason.EXPIRED, rejected(policy().decide(direct("/echo", CA.client("old").expired().build()))));
+        assertEquals(Reason.UNTRUSTED, rejected(policy().decide(direct("/echo", TestPki.root("Other").client("x").build()))));
+    }
+
+    @Test
+    void a_subject_the_location_does_not_admit_is_rejected() throws IOException {
+        assertEquals(Reason.SUBJECT_NOT_ALLOWED, rejected(policy().decide(direct("/chat/lobby", DAVE))));
+        assertInstanceOf(Accepted.class, policy().decide(direct("/echo", DAVE)));
+    }
+
+    @Test
+    void an_address_the_location_does_not_admit_is_rejected() throws IOException {
+        assertEquals(Reason.ADDRESS_NOT_ALLOWED, rejected(policy().decide(direct("/ops/status", ALICE))));
+        assertInstanceOf(Accepted.class, policy().decide(fromAddress("10.1.2.3", "/ops/status", Map.of(), ALICE)));
+    }
+
+    @Test
+    void a_crl_that_is_out_of_date_fails_closed() throws IOException {
+        Instant now = Instant.now();
+        AuthenticationPolicy policy = policy(CA.crl(now.minus(Duration.ofDays(31)), now.minus(Duration.ofDays(1))), false);
+
+        assertEquals(Reason.CRL_UNAVAILABLE, rejected(policy.decide(direct("/chat/lobby", ALICE))));
+    }
+
+    @Test
+    void a_missing_crl_fails_closed() throws IOException {
+        assertEquals(Reason.CRL_UNAVAILABLE, rejected(policy(null, false).decide(direct("/chat/lobby", ALICE))));
+    }
+
+    @Test
+    void with_fail_open_a_missing_crl_is_accepted_and_marked_unknown() throws IOException {
+        Accepted accepted = assertInstanceOf(Accepted.class, policy(null, true).decide(direct("/chat/lobby", ALICE)));
+
+        assertTrue(accepted.revocationUnknown());
+    }
+
+    @Test
+    void a_certificate_forwarded_by_a_trusted_proxy_is_validated_like_a_direct_one() throws Exception {
+        Accepted accepted = assertInstanceOf(Accepted.class, policy().decide(
+                fromAddress(PROXY, "/chat/lobby", Map.of("Client-Cert", clientCert(ALICE)))));
+        assertEquals(Source.PROXY, accepted.facts().source());
+        assertEquals("alice", accepted.credential().orElseThrow().identity().commonName());
+
+        assertEquals(Reason.REVOKED, rejected(policy().decide(
+                fromAddress(PROXY, "/chat/lobby", Map.of("Client-Cert", clientCert(RITA))))));
+    }
+
+    @Test
+    void the_proxys_own_tls_certificate_is_not_the_clients() throws IOException {
+        // The proxy authenticates itself to Keyhole with a certificate but forwards none for its client.
+        assertEquals(Reason.NO_CERTIFICATE, rejected(policy().decide(fromAddress(PROXY, "/chat/lobby", Map.of(), ALICE))));
+    }
+
+    @Test
+    void a_certificate_header_from_an_untrusted_address_is_ignored_and_flagged() throws Exception {
+        Decision decision = policy().decide(fromAddress(CLIENT, "/chat/lobby", Map.of("Client-Cert", clientCert(ALICE))));
+
+        assertEquals(Reason.NO_CERTIFICATE, rejected(decision));
+        assertTrue(decision.facts().forwardedHeaderIgnored());
+    }
+
+    @Test
+    void a_malformed_certificate_header_from_a_trusted_proxy_is_rejected() throws IOException {
+        assertEquals(Reason.MALFORMED_CERTIFICATE, rejected(policy().decide(
+                fromAddress(PROXY, "/echo", Map.of("Client-Cert", ":bm90IGEgY2VydA==:")))));
+    }
+
+    @Test
+    void forwarded_for_counts_only_from_a_trusted_proxy() throws IOException {
+        Map<String, String> forwarded = Map.of("X-Forwarded-For", "10.1.9.9");
+
+        Decision viaProxy = policy().decide(fromAddress(PROXY, "/ops/status", forwarded));
+        Decision direct = policy().decide(fromAddress(CLIENT, "/ops/status", forwarded));
+
+        assertEquals("10.1.9.9", viaProxy.facts().client().address());
+        assertInstanceOf(Accepted.class, viaProxy);
+        assertEquals(Reason.ADDRESS_NOT_ALLOWED, rejected(direct));
+        assertFalse(direct.facts().client().viaProxy());
+    }
+}

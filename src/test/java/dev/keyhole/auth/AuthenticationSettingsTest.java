@@ -1,0 +1,134 @@
+package dev.keyhole.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyhole.auth.AuthenticationPolicy.Accepted;
+import dev.keyhole.auth.AuthenticationPolicy.Rejected;
+import dev.keyhole.auth.AuthenticationPolicy.Request;
+import dev.keyhole.config.InvalidSettingException;
+import dev.keyhole.config.Settings;
+import dev.keyhole.testing.TestPki;
+import dev.keyhole.testing.TestPki.Authority;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AuthenticationSettingsTest {
+
+    private static final Authority CA = TestPki.root("Keyhole Test CA");
+    private static final X509Certificate ALICE = CA.client("alice").build();
+
+    @TempDir
+    Path dir;
+
+    private Path caFile() throws IOException {
+        return Files.writeString(dir.resolve("ca.pem"), TestPki.pem(CA.certificate()));
+    }
+
+    private AuthenticationSettings settings(Map<String, String> values) throws IOException {
+        Map<String, String> all = new HashMap<>(values);
+        all.putIfAbsent("keyhole.auth.ca-file", caFile().toString());
+        return new AuthenticationSettings(Settings.of(all), name -> null, Clock.systemUTC());
+    }
+
+    private static Request request(String path, X509Certificate... chain) {
+        return new Request(path, "127.0.0.1", List.of(chain), name -> List.of());
+    }
+
+    @Test
+    void by_default_chat_requires_a_certificate_and_echo_and_whoami_accept_one() throws IOException {
+        AuthenticationPolicy policy = settings(Map.of()).policy();
+
+        assertEquals(Reason.NO_CERTIFICATE, assertInstanceOf(Rejected.class, policy.decide(request("/chat/lobby"))).reason());
+        assertInstanceOf(Accepted.class, policy.decide(request("/echo")));
+        assertInstanceOf(Accepted.class, policy.decide(request("/whoami")));
+        assertInstanceOf(Accepted.class, policy.decide(request("/chat/lobby", ALICE)));
+    }
+
+    @Test
+    void a_location_of_its_own_comes_from_its_named_keys() throws IOException {
+        AuthenticationPolicy policy = settings(Map.of(
+                "keyhole.auth.locations", "ops,chat,echo",
+                "keyhole.auth.location.ops.paths", "/echo",
+                "keyhole.auth.location.ops.certificate", "required",
+                "keyhole.auth.location.ops.subjects", "cn:bob; dn:CN=carol,O=Test")).policy();
+
+        assertEquals(Reason.NO_CERTIFICATE, assertInstanceOf(Rejected.class, policy.decide(request("/echo"))).reason());
+        assertEquals(Reason.SUBJECT_NOT_ALLOWED, assertInstanceOf(Rejected.class, policy.decide(request("/echo", ALICE))).reason());
+    }
+
+    @Test
+    void roles_come_from_their_subject_rules() throws IOException {
+        AuthenticationPolicy policy = settings(Map.of("keyhole.auth.roles", "operator,auditor",
+                "keyhole.auth.role.operator.subjects", "cn:alice")).policy();
+
+        Accepted accepted = assertInstanceOf(Accepted.class, policy.decide(request("/echo", ALICE)));
+
+        assertEquals(java.util.Set.of("operator"), accepted.credential().orElseThrow().identity().roles());
+    }
+
+    @Test
+    void an_invalid_location_setting_names_its_key() {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> settings(Map.of("keyhole.auth.location.chat.paths", "chat/*")));
+
+        assertTrue(e.getMessage().contains("keyhole.auth.location.chat.paths"), e.getMessage());
+    }
+
+    @Test
+    void an_invalid_subject_rule_names_its_key() {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> settings(Map.of("keyhole.auth.location.chat.subjects", "alice")));
+
+        assertTrue(e.getMessage().contains("keyhole.auth.location.chat.subjects"), e.getMessage());
+    }
+
+    @Test
+    void without_a_ca_file_the_jvm_truststore_is_the_ca_set() throws Exception {
+        Path truststore = dir.resolve("truststore.p12");
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        store.setCertificateEntry("ca", CA.certificate());
+        try (OutputStream out = Files.newOutputStream(truststore)) {
+            store.store(out, "secret".toCharArray());
+        }
+        Map<String, String> system = Map.of("javax.net.ssl.trustStore", truststore.toString(),
+                "javax.net.ssl.trustStorePassword", "secret");
+
+        AuthenticationPolicy policy = new AuthenticationSettings(Settings.of(Map.of()), system::get, Clock.systemUTC()).policy();
+
+        assertInstanceOf(Accepted.class, policy.decide(request("/chat/lobby", ALICE)));
+    }
+
+    @Test
+    void insecure_choices_are_reported() throws IOException {
+        AuthenticationSettings settings = settings(Map.of("keyhole.auth.crl-fail-open", "true",
+                "keyhole.auth.proxy.addresses", "0.0.0.0/0", "keyhole.auth.default-certificate", "optional"));
+
+        String warnings = String.join("\n", settings.warnings());
+        assertTrue(warnings.contains("no CRL configured"), warnings);
+        assertTrue(warnings.contains("keyhole.auth.crl-fail-open=true"), warnings);
+        assertTrue(warnings.contains("every address is a trusted proxy"), warnings);
+        assertTrue(warnings.contains("keyhole.auth.default-certificate=optional"), warnings);
+    }
+
+    @Test
+    void no_ca_at_all_is_reported_and_refuses_every_certificate() {
+        AuthenticationSettings settings = new AuthenticationSettings(Settings.of(Map.of()), name -> null, Clock.systemUTC());
+
+        assertTrue(String.join("\n", settings.warnings()).contains("no CA configured"));
+        assertEquals(Reason.UNTRUSTED, assertInstanceOf(Rejected.class, settings.policy().decide(request("/echo", ALICE))).reason());
+    }
+}

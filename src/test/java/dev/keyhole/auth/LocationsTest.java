@@ -1,0 +1,53 @@
+package dev.keyhole.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class LocationsTest {
+
+    private static Location location(String name, String... patterns) {
+        return new Location(name, List.of(patterns).stream().map(PathPattern::parse).toList(), true, List.of(), List.of());
+    }
+
+    @Test
+    void an_exact_pattern_matches_only_its_path() {
+        assertTrue(PathPattern.parse("/echo").matches("/echo"));
+        assertFalse(PathPattern.parse("/echo").matches("/echo/x"));
+        assertFalse(PathPattern.parse("/echo").matches("/echoes"));
+    }
+
+    @Test
+    void a_prefix_pattern_matches_the_prefix_and_below_but_not_lookalikes() {
+        PathPattern chat = PathPattern.parse("/chat/*");
+
+        assertTrue(chat.matches("/chat"));
+        assertTrue(chat.matches("/chat/ops"));
+        assertFalse(chat.matches("/chatter"));
+    }
+
+    @Test
+    void slash_star_matches_everything() {
+        assertTrue(PathPattern.parse("/*").matches("/anything/at/all"));
+    }
+
+    @Test
+    void patterns_with_a_star_elsewhere_are_refused() {
+        assertThrows(IllegalArgumentException.class, () -> PathPattern.parse("/chat*"));
+        assertThrows(IllegalArgumentException.class, () -> PathPattern.parse("chat/*"));
+    }
+
+    @Test
+    void the_first_location_that_covers_a_path_wins_and_others_fall_back() {
+        Locations locations = new Locations(List.of(location("ops", "/chat/ops"), location("chat", "/chat/*")),
+                Locations.fallback(true));
+
+        assertEquals("ops", locations.forPath("/chat/ops").name());
+        assertEquals("chat", locations.forPath("/chat/lobby").name());
+        assertEquals("default", locations.forPath("/unknown").name());
+    }
+}
