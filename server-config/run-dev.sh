@@ -4,7 +4,7 @@
 # (in .keyhole/, which git ignores and `mvn clean` leaves alone), and runs the uber-jar in the foreground:
 # Ctrl-C stops it.
 #
-# Environment (all optional):
+# Environment (all optional; see docs/configuration.md for the application settings, e.g. KEYHOLE_AUTH_*):
 #   KEYHOLE_HTTPS_PORT   HTTPS port (default 8443)
 #   KEYHOLE_HTTP_PORT    HTTP port (default 8080)
 #   KEYHOLE_BIND_ADDRESS address to listen on (default 127.0.0.1: reachable from this machine only)
@@ -35,16 +35,19 @@ fi
 # The dev PKI: created on the first run, completed if something is missing, CRL refreshed when it gets old.
 "$root/server-config/pki/pki.sh" -d "$pki_dir" dev
 
-# Keys and trust reach Payara Micro as javax.net.ssl.* properties in a file (passwords stay out of `ps`).
+# Keys and trust reach Payara Micro as javax.net.ssl.* properties in a file (mode 600; passwords stay out of `ps`).
 mkdir -p "$dev_dir/run"
 tls_properties=$dev_dir/run/tls.properties
-(umask 077 && "$root/server-config/pki/pki.sh" -d "$pki_dir" jsse-properties localhost >"$tls_properties")
+"$root/server-config/pki/pki.sh" -d "$pki_dir" jsse-properties localhost -o "$tls_properties" 2>/dev/null
+
+# Revocation: the dev PKI's CRL (pki.sh revoke … regenerates it; Keyhole re-reads it without a restart).
+export KEYHOLE_AUTH_CRL_FILES=$pki_dir/crl.pem
 
 cat <<EOF
 
 Keyhole (development) on Payara Micro, listening on $KEYHOLE_BIND_ADDRESS
-  Page:                https://localhost:$https_port/
   Echo:                wss://localhost:$https_port/echo
+  Who am I:            wss://localhost:$https_port/whoami
   Plain HTTP:          http://localhost:$http_port/
   Dev CA certificate:  $pki_dir/ca.crt
   Dev client (.p12):   $pki_dir/clients/dev-user.p12

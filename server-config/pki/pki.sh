@@ -22,23 +22,24 @@ Commands:
         Java keystore servers/NAME.p12 (key entry ALIAS, default "keyhole", with the CA in its chain).
   client NAME [--cn CN] [--ou OU] [--email ADDR] [--days N] [--legacy-p12]
         Issue a client certificate (clientAuth) and export clients/NAME.p12, password protected, for
-        browsers and tools. --legacy-p12 uses the older encryption that some importers still need.
+        browsers and tools. --legacy-p12 uses the legacy PKCS#12 algorithms (RC2/3DES, SHA-1) that some
+        importers still need.
   revoke NAME|FILE.crt [--reason REASON]
-        Revoke an issued certificate and regenerate crl.pem (REASON: unspecified, keyCompromise,
+        Revoke a certificate this CA issued and regenerate crl.pem (REASON: unspecified, keyCompromise,
         affiliationChanged, superseded, cessationOfOperation; default keyCompromise).
   crl [--days N]
         Regenerate crl.pem (valid N days, default 30). Run it before the current CRL's nextUpdate.
   truststore
         Rebuild truststore.p12 from ca.crt.
-  jsse-properties NAME
+  jsse-properties NAME [-o FILE]
         Print javax.net.ssl.* system properties for server NAME (keystore and truststore with passwords),
-        for Payara Micro's --systemproperties or any JVM.
+        for Payara Micro's --systemproperties or any JVM; -o writes them to FILE with mode 600.
   list
         List every certificate the CA has issued, with its status.
   dev
         Create, or complete, a development PKI: CA "Keyhole Dev CA", server "localhost" (localhost,
-        127.0.0.1, ::1) and client "dev-user". Regenerates crl.pem when it is missing or expires within
-        7 days. Safe to run again.
+        127.0.0.1, ::1) and client "dev-user". Re-issues a certificate that is missing a file or expires
+        within 30 days, and renews crl.pem when it is missing or a week old. Safe to run again.
 
 Passwords for keystores and .p12 files are generated and stored next to them as FILE.pass (mode 600).
 Set KEYHOLE_PKI_CA_PASSIN (openssl -passin syntax, e.g. env:VAR or file:PATH) to protect ca.key with a
@@ -82,14 +83,16 @@ ca_cmd() {
   local passin=()
   [ -n "${KEYHOLE_PKI_CA_PASSIN:-}" ] && passin=(-passin "$KEYHOLE_PKI_CA_PASSIN")
   KEYHOLE_PKI_HOME=$DIR KEYHOLE_PKI_SAN=${KEYHOLE_PKI_SAN:-email:none@invalid} \
-    openssl ca -batch -config "$DIR/ca/openssl.cnf" "${passin[@]}" "$@"
+    openssl ca -batch -config "$DIR/ca/openssl.cnf" ${passin[@]+"${passin[@]}"} "$@"
 }
 
-new_key() { # new_key FILE TYPE
-  case $2 in
-    ec) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null ;;
-    rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 -out "$1" 2>/dev/null ;;
-    *) die "invalid key type '$2' (ec or rsa)" ;;
+new_key() { # new_key FILE TYPE [openssl genpkey options…]
+  local file=$1 type=$2
+  shift 2
+  case $type in
+    ec) openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 "$@" -out "$file" 2>/dev/null ;;
+    rsa) openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:3072 "$@" -out "$file" 2>/dev/null ;;
+    *) die "invalid key type '$type' (ec or rsa)" ;;
   esac
 }
 
@@ -187,15 +190,18 @@ cmd_init() {
   echo "$type" >"$DIR/ca/key-type"
   echo "$org" >"$DIR/ca/org"
   write_openssl_cnf
-  new_key "$DIR/ca.key" "$type"
+  local passin=() tmp_key="$DIR/ca.key.new"
   if [ -n "${KEYHOLE_PKI_CA_PASSIN:-}" ]; then
-    openssl pkey -in "$DIR/ca.key" -aes256 -passout "$KEYHOLE_PKI_CA_PASSIN" -out "$DIR/ca.key.enc"
-    mv "$DIR/ca.key.enc" "$DIR/ca.key"
+    # Encrypted from the start: the plain key never reaches the disk.
+    passin=(-passin "$KEYHOLE_PKI_CA_PASSIN")
+    new_key "$tmp_key" "$type" -aes256 -pass "$KEYHOLE_PKI_CA_PASSIN" \
+      || { rm -f "$tmp_key"; die "init: cannot encrypt the CA key with KEYHOLE_PKI_CA_PASSIN"; }
+  else
+    new_key "$tmp_key" "$type"
   fi
-  local passin=()
-  [ -n "${KEYHOLE_PKI_CA_PASSIN:-}" ] && passin=(-passin "$KEYHOLE_PKI_CA_PASSIN")
+  mv "$tmp_key" "$DIR/ca.key"
   KEYHOLE_PKI_HOME=$DIR KEYHOLE_PKI_SAN=email:none@invalid openssl req -new -x509 -utf8 \
-    -config "$DIR/ca/openssl.cnf" -extensions ca_cert "${passin[@]}" \
+    -config "$DIR/ca/openssl.cnf" -extensions ca_cert ${passin[@]+"${passin[@]}"} \
     -key "$DIR/ca.key" -subj "/O=$org/CN=$cn" -days "$days" -sha256 -set_serial "0x$(openssl rand -hex 16)" \
     -out "$DIR/ca.crt"
   chmod 644 "$DIR/ca.crt"
@@ -307,14 +313,18 @@ cmd_revoke() {
     else die "revoke: no certificate named '$target' in $DIR/clients or $DIR/servers"; fi
   fi
   [ -f "$crt" ] || die "revoke: $crt does not exist"
-  local serial
+  openssl verify -no_check_time -CAfile "$DIR/ca.crt" "$crt" >/dev/null 2>&1 \
+    || die "revoke: $crt was not issued by this CA"
+  local serial status
   serial=$(openssl x509 -in "$crt" -noout -serial | cut -d= -f2)
-  if awk -F'\t' -v s="$serial" '$1 == "R" && toupper($4) == toupper(s) { found=1 } END { exit !found }' "$DIR/ca/index.txt"; then
-    say "already revoked: serial $serial"
-  else
-    ca_cmd -revoke "$crt" -crl_reason "$reason" 2>/dev/null || die "revoke: openssl could not revoke $crt (not issued by this CA?)"
-    say "revoked: $crt (serial $serial, reason $reason)"
-  fi
+  status=$(awk -F'\t' -v s="$serial" 'toupper($4) == toupper(s) { print $1 }' "$DIR/ca/index.txt")
+  case $status in
+    R) say "already revoked: serial $serial" ;;
+    V|E)
+      ca_cmd -revoke "$crt" -crl_reason "$reason" 2>/dev/null || die "revoke: openssl could not revoke $crt"
+      say "revoked: $crt (serial $serial, reason $reason)" ;;
+    *) die "revoke: serial $serial is not in this CA's database" ;;
+  esac
   cmd_crl
 }
 
@@ -353,11 +363,26 @@ cmd_truststore() {
 }
 
 cmd_jsse_properties() {
-  local name=${1:-}; [ -n "$name" ] || die "jsse-properties: NAME is required"
+  local name=${1:-} out=""
+  [ -n "$name" ] || die "jsse-properties: NAME is required"
+  shift
+  while [ $# -gt 0 ]; do
+    case $1 in
+      -o) out=${2:?-o needs a file}; shift 2 ;;
+      *) die "jsse-properties: unknown option '$1'" ;;
+    esac
+  done
   valid_name "$name"
   local base="$DIR/servers/$name"
   [ -f "$base.p12" ] || die "jsse-properties: no server keystore $base.p12"
   [ -f "$DIR/truststore.p12" ] || die "jsse-properties: no truststore in $DIR"
+  if [ -n "$out" ]; then
+    # Holds passwords: written readable by its owner only, replaced in one step.
+    local tmp="$out.new"
+    (umask 077 && cmd_jsse_properties "$name" >"$tmp") && chmod 600 "$tmp" && mv -f "$tmp" "$out"
+    say "JSSE properties: $out (mode 600)"
+    return
+  fi
   printf 'javax.net.ssl.keyStore=%s\n' "$base.p12"
   printf 'javax.net.ssl.keyStorePassword=%s\n' "$(head -n1 "$base.p12.pass")"
   printf 'javax.net.ssl.trustStore=%s\n' "$DIR/truststore.p12"
@@ -366,27 +391,52 @@ cmd_jsse_properties() {
 
 cmd_list() {
   require_ca
+  local now
+  now=$(date -u +%Y%m%d%H%M%S)
   printf '%-8s %-40s %-16s %s\n' STATUS SERIAL EXPIRES SUBJECT
-  awk -F'\t' '{
-      status = ($1 == "V") ? "valid" : ($1 == "R") ? "revoked" : "expired"
+  # Expiry dates in index.txt are YYMMDDHHMMSSZ (or YYYYMMDDHHMMSSZ after 2049).
+  awk -F'\t' -v now="$now" '{
+      expires = $2; sub(/Z$/, "", expires)
+      if (length(expires) == 12) expires = (substr(expires, 1, 2) < 50 ? "20" : "19") expires
+      status = ($1 == "R") ? "revoked" : (expires <= now || $1 == "E") ? "expired" : "valid"
       printf "%-8s %-40s %-16s %s\n", status, $4, $2, $6
     }' "$DIR/ca/index.txt"
 }
 
-# True when crl.pem is missing or expires within the given number of seconds.
-crl_expiring() {
+# True when crl.pem is missing or was last written more than the given number of days ago.
+crl_older_than() {
   [ -f "$DIR/crl.pem" ] || return 0
-  local next
-  next=$(openssl crl -in "$DIR/crl.pem" -noout -nextupdate | cut -d= -f2)
-  [ "$(date -d "$next" +%s)" -lt $(( $(date +%s) + $1 )) ]
+  [ -n "$(find "$DIR/crl.pem" -mtime "+$1" -print)" ]
+}
+
+# True when the certificate is missing or expires within the given number of days.
+expiring() {
+  [ -f "$1" ] || return 0
+  ! openssl x509 -in "$1" -noout -checkend $(( $2 * 24 * 3600 )) >/dev/null 2>&1
+}
+
+# Moves a certificate aside (revoking it as superseded) so that it can be issued again.
+supersede() { # supersede clients|servers NAME
+  local base="$DIR/$1/$2"
+  if [ -f "$base.crt" ]; then
+    cmd_revoke "$base.crt" --reason superseded >/dev/null 2>&1 || true
+    rm -f "$base.crt" "$base.key" "$base.p12" "$base.chain.pem"
+  fi
 }
 
 cmd_dev() {
   [ -f "$DIR/ca.crt" ] || cmd_init --cn "Keyhole Dev CA" --org "Keyhole Dev" --days 3650
-  [ -f "$DIR/servers/localhost.p12" ] || cmd_server localhost --dns localhost --ip 127.0.0.1 --ip ::1
-  [ -f "$DIR/clients/dev-user.p12" ] || cmd_client dev-user --cn dev-user
+  if expiring "$DIR/servers/localhost.crt" 30 || [ ! -f "$DIR/servers/localhost.p12" ]; then
+    supersede servers localhost
+    cmd_server localhost --dns localhost --ip 127.0.0.1 --ip ::1
+  fi
+  if expiring "$DIR/clients/dev-user.crt" 30 || [ ! -f "$DIR/clients/dev-user.p12" ]; then
+    supersede clients dev-user
+    cmd_client dev-user --cn dev-user
+  fi
   [ -f "$DIR/truststore.p12" ] || cmd_truststore
-  if crl_expiring $(( 7 * 24 * 3600 )); then cmd_crl; fi
+  # The CRL is valid 30 days; a week-old one is renewed.
+  if crl_older_than 7; then cmd_crl; fi
 }
 
 # --- main -------------------------------------------------------------------------------------------------

@@ -2,6 +2,8 @@ package dev.keyhole.auth;
 
 import dev.keyhole.ws.Closure;
 import dev.keyhole.ws.MessageAssembler;
+import dev.keyhole.ws.Outbox;
+import dev.keyhole.ws.Sending;
 import dev.keyhole.ws.SessionErrors;
 import jakarta.inject.Inject;
 import jakarta.websocket.OnClose;
@@ -10,9 +12,7 @@ import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Optional;
 
 /**
  * A diagnostic endpoint: tells the client which identity Keyhole sees for its certificate, as JSON, when the
@@ -27,21 +27,23 @@ public class WhoAmIEndpoint {
     @Inject
     LiveSessions sessions;
 
+    @Inject
+    Sending sending;
+
     private final MessageAssembler assembler = new MessageAssembler(MAX_MESSAGE_BYTES);
+    private Outbox outbox;
     private String answer;
 
     @OnOpen
-    public void open(Session session) throws IOException {
+    public void open(Session session) {
+        outbox = sending.outboxFor(session);
         answer = IdentityJson.of(sessions.opened(session)).toString();
-        session.getBasicRemote().sendText(answer);
+        outbox.send(answer);
     }
 
     @OnMessage
-    public void again(String part, boolean last, Session session) throws IOException {
-        Optional<String> request = assembler.text(part, last);
-        if (request.isPresent()) {
-            session.getBasicRemote().sendText(answer);
-        }
+    public void again(String part, boolean last) {
+        assembler.text(part, last).ifPresent(request -> outbox.send(answer));
     }
 
     @OnMessage

@@ -27,6 +27,18 @@ public final class Setting<T> {
     public static final Setting<Integer> ECHO_MAX_MESSAGE_BYTES =
             define("keyhole.echo.max-message-bytes", "65536", Values.integerBetween(1, 16 * 1024 * 1024));
 
+    // --- every WebSocket endpoint ------------------------------------------------------------------------
+
+    /** How many messages may wait to be sent to one session before it is closed as a slow consumer. */
+    public static final Setting<Integer> WS_SEND_QUEUE_MESSAGES =
+            define("keyhole.ws.send-queue-messages", "512", Values.integerBetween(1, 1_000_000));
+    /** How many bytes may wait to be sent to one session before it is closed as a slow consumer. */
+    public static final Setting<Integer> WS_SEND_QUEUE_BYTES =
+            define("keyhole.ws.send-queue-bytes", "1048576", Values.integerBetween(1024, 256 * 1024 * 1024));
+    /** How long one send may take before the session is closed as a slow consumer. */
+    public static final Setting<Integer> WS_SEND_TIMEOUT_SECONDS =
+            define("keyhole.ws.send-timeout-seconds", "30", Values.integerBetween(1, 3600));
+
     // --- authentication: locations ------------------------------------------------------------------------
 
     /** The named locations, in the order in which their paths are matched. */

@@ -4,6 +4,8 @@ import dev.keyhole.auth.LiveSessions;
 import dev.keyhole.config.Setting;
 import dev.keyhole.config.Settings;
 import dev.keyhole.ws.MessageAssembler;
+import dev.keyhole.ws.Outbox;
+import dev.keyhole.ws.Sending;
 import dev.keyhole.ws.SessionErrors;
 import jakarta.inject.Inject;
 import jakarta.websocket.OnClose;
@@ -12,14 +14,12 @@ import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
-import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.Optional;
 
 /**
  * Echoes every text and binary message back to its sender: a diagnostic endpoint for wss clients, with or without
  * a client certificate (location {@code echo}). A message over {@code keyhole.echo.max-message-bytes} closes the
- * connection with 1009.
+ * connection with 1009; a client that sends without reading the echoes is closed as a slow consumer.
  */
 @ServerEndpoint("/echo")
 public class EchoEndpoint {
@@ -30,28 +30,27 @@ public class EchoEndpoint {
     @Inject
     LiveSessions sessions;
 
+    @Inject
+    Sending sending;
+
     private MessageAssembler assembler;
+    private Outbox outbox;
 
     @OnOpen
     public void open(Session session) {
         assembler = new MessageAssembler(settings.get(Setting.ECHO_MAX_MESSAGE_BYTES));
+        outbox = sending.outboxFor(session);
         sessions.opened(session);
     }
 
     @OnMessage
-    public void text(String part, boolean last, Session session) throws IOException {
-        Optional<String> message = assembler.text(part, last);
-        if (message.isPresent()) {
-            session.getBasicRemote().sendText(message.get());
-        }
+    public void text(String part, boolean last) {
+        assembler.text(part, last).ifPresent(outbox::send);
     }
 
     @OnMessage
-    public void binary(ByteBuffer part, boolean last, Session session) throws IOException {
-        Optional<ByteBuffer> message = assembler.binary(part, last);
-        if (message.isPresent()) {
-            session.getBasicRemote().sendBinary(message.get());
-        }
+    public void binary(ByteBuffer part, boolean last) {
+        assembler.binary(part, last).ifPresent(outbox::send);
     }
 
     @OnClose

@@ -20,6 +20,8 @@ public enum Closure {
     UNSUPPORTED_DATA(CloseCodes.CANNOT_ACCEPT, "unsupported-data"),
     /** A message whose payload is not valid, e.g. text that is not UTF-8 (1007). */
     INVALID_DATA(CloseCodes.NOT_CONSISTENT, "invalid-data"),
+    /** The client reads too slowly: its send queue is full, or a send timed out (1008). */
+    SLOW_CONSUMER(CloseCodes.VIOLATED_POLICY, "slow-consumer"),
     /** A message larger than the endpoint's limit (1009). */
     MESSAGE_TOO_BIG(CloseCodes.TOO_BIG, "message-too-big"),
     /** A failure on the server's side that is not the client's doing (1011). */

@@ -16,6 +16,8 @@ import java.util.logging.Logger;
 public final class SessionErrors {
 
     private static final Logger LOG = Logger.getLogger(SessionErrors.class.getName());
+    /** How far down a chain of causes to look; a chain can loop. */
+    private static final int MAX_CAUSES = 16;
 
     private SessionErrors() {
     }
@@ -25,7 +27,8 @@ public final class SessionErrors {
      * nobody to tell).
      */
     public static Optional<Closure> classify(Throwable failure) {
-        for (Throwable t = failure; t != null; t = t.getCause()) {
+        int depth = 0;
+        for (Throwable t = failure; t != null && depth++ < MAX_CAUSES; t = t.getCause()) {
             if (t instanceof MessageTooBigException || isContainerTooBig(t)) {
                 return Optional.of(Closure.MESSAGE_TOO_BIG);
             }
@@ -34,9 +37,6 @@ public final class SessionErrors {
             }
             if (t instanceof IOException) {
                 return Optional.empty();
-            }
-            if (t.getCause() == t) {
-                break;
             }
         }
         return Optional.of(Closure.INTERNAL_ERROR);

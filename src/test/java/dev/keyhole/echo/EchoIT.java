@@ -1,15 +1,20 @@
 package dev.keyhole.echo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyhole.testing.Deployments;
 import dev.keyhole.testing.ItPki;
+import dev.keyhole.testing.RawHandshake;
+import dev.keyhole.testing.ServerLog;
 import dev.keyhole.testing.Tls;
 import dev.keyhole.testing.WsClient;
 import java.net.URI;
 import java.net.URL;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.Random;
+import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -92,6 +97,21 @@ class EchoIT {
             client.sendBinary(ByteBuffer.allocate(LIMIT + 1));
 
             assertEquals(new WsClient.Close(1009, "message-too-big"), client.awaitClose());
+        }
+    }
+
+    @Test
+    void a_client_that_sends_without_reading_is_closed_as_a_slow_consumer_and_others_keep_their_echo() throws Exception {
+        ServerLog log = ServerLog.fromNow();
+        try (WsClient other = WsClient.connect(echo(), Tls.anonymous());
+                RawHandshake.StalledClient stalled = RawHandshake.stalledClient(Tls.anonymous(), Deployments.httpsPort(),
+                        echo().getRawPath(), 60_000)) {
+            // Its echoes fill the socket buffers, then the 1 MiB send queue: the session is closed.
+            log.awaitLine(Pattern.compile("event=ws.slow-consumer "), Duration.ofSeconds(60));
+
+            other.sendText("still served");
+            assertEquals("still served", other.nextText());
+            assertTrue(stalled.framesWritten() > 0);
         }
     }
 

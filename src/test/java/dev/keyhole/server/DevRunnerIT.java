@@ -1,6 +1,7 @@
 package dev.keyhole.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyhole.testing.Command;
@@ -27,16 +28,19 @@ class DevRunnerIT {
         TestFiles.deleteRecursively(DEV_DIR);
         String https = System.getProperty("keyhole.it.dev.https.port");
         Path temp = ServerProcess.tempDir("run-dev");
+        Path relativeTemp = Path.of("").toAbsolutePath().relativize(temp); // no spaces for run-dev.sh to split
         Map<String, String> environment = Map.of(
                 "KEYHOLE_DEV_DIR", DEV_DIR.toString(),
                 "KEYHOLE_HTTPS_PORT", https,
                 "KEYHOLE_HTTP_PORT", System.getProperty("keyhole.it.dev.http.port"),
-                "KEYHOLE_JAVA_OPTS", "-Xmx512m -Djava.io.tmpdir=" + temp);
+                "KEYHOLE_JAVA_OPTS", "-Xmx512m -Djava.io.tmpdir=" + relativeTemp);
 
         try (ServerProcess server = ServerProcess.startPayara(List.of("bash", "server-config/run-dev.sh"), environment, "run-dev")) {
             Path pki = DEV_DIR.resolve("pki");
             String devUser = pki.resolve("clients/dev-user.p12").toString();
             assertTrue(server.output().contains("Dev client (.p12):   " + devUser), "the banner names the dev .p12");
+            // The build of this test run is up to date: the runner must not start a second build inside it.
+            assertFalse(server.output().contains("Building Keyhole"), "run-dev.sh rebuilt during the test");
             String echo = "wss://localhost:" + https + "/echo";
             String ca = pki.resolve("ca.crt").toString();
 

@@ -14,6 +14,7 @@ import java.net.URL;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.WebSocketHandshakeException;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.List;
@@ -104,7 +105,9 @@ class TlsListenerIT {
         ExecutionException failed = assertThrows(ExecutionException.class,
                 () -> WsClient.connect(Deployments.wss(deployed, "/echo"), Tls.withCertificate(ItPki.foreignClient("mallory"))));
 
-        assertTrue(failed.getCause() instanceof IOException, String.valueOf(failed.getCause()));
+        // Refused by TLS, not by an HTTP answer after a successful handshake.
+        assertTrue(failed.getCause() instanceof IOException && !(failed.getCause() instanceof WebSocketHandshakeException),
+                String.valueOf(failed.getCause()));
     }
 
     @Test
@@ -113,6 +116,19 @@ class TlsListenerIT {
         // (Payara answers with an alert or just closes the connection).
         assertThrows(IOException.class, () -> handshake(Tls.withCertificate(ItPki.foreignClient("mallory")),
                 new String[] {"TLSv1.2"}, null));
+    }
+
+    @Test
+    void payaras_health_metrics_and_openapi_endpoints_are_off_even_for_a_trusted_client() throws Exception {
+        HttpClient http = HttpClient.newBuilder().sslContext(Tls.withCertificate(ItPki.client("alice"))).build();
+
+        for (String path : List.of("/health", "/metrics", "/openapi")) {
+            HttpResponse<String> response = http.send(HttpRequest.newBuilder(Deployments.https(deployed, path)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+
+            assertTrue(response.statusCode() == 403 || response.statusCode() == 404, path + " answered " + response.statusCode());
+            assertFalse(response.body().contains("\"status\":\"UP\"") || response.body().contains("# TYPE"), path);
+        }
     }
 
     @Test

@@ -33,6 +33,16 @@ class UberJarIT {
     }
 
     @Test
+    void the_same_scan_finds_the_demo_stores_in_payara_micros_own_jar() throws Exception {
+        // The positive control: the jar the uber-jar is built from does hold key material.
+        List<String> found = KeyMaterial.findIn(Path.of(System.getProperty("keyhole.it.micro.jar")));
+
+        assertTrue(found.containsAll(List.of("payara-micro.jar!MICRO-INF/domain/keystore.p12",
+                "payara-micro.jar!MICRO-INF/domain/cacerts.p12",
+                "payara-micro.jar!MICRO-INF/runtime/security.jar!config/keystore.p12")), String.valueOf(found));
+    }
+
+    @Test
     void the_uber_jar_serves_wss_with_keys_and_settings_given_at_start_and_stops_cleanly_on_ctrl_c() throws Exception {
         String https = System.getProperty("keyhole.it.uber.https.port");
         Path temp = ServerProcess.tempDir("uber-jar");

@@ -1,17 +1,33 @@
 package dev.keyhole.testing;
 
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.lang.reflect.Proxy;
 import java.security.Principal;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A WebSocket {@link Session} for unit tests: a principal, user properties, and a record of how it was closed. */
+/**
+ * A WebSocket {@link Session} for unit tests: a principal, user properties, a record of how it was closed, and an
+ * asynchronous remote that records what was sent and completes each send at once ({@link #completeInline}) or when
+ * the test says so ({@link #completeNext}).
+ */
 public final class FakeSession {
+
+    private final List<Object> sent = Collections.synchronizedList(new ArrayList<>());
+    private final Deque<SendHandler> waiting = new ConcurrentLinkedDeque<>();
+    private volatile boolean completeInline = true;
+    private volatile long sendTimeout;
 
     private final Principal principal;
     private final Map<String, Object> userProperties = new HashMap<>();
@@ -27,6 +43,7 @@ public final class FakeSession {
                     case "getUserPrincipal" -> this.principal;
                     case "getUserProperties" -> userProperties;
                     case "getId" -> id;
+                    case "getAsyncRemote" -> asyncRemote();
                     case "isOpen" -> open;
                     case "close" -> {
                         closes.add(args == null ? new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, "") : (CloseReason) args[0]);
@@ -42,6 +59,57 @@ public final class FakeSession {
 
     public Session session() {
         return session;
+    }
+
+    private RemoteEndpoint.Async asyncRemote() {
+        return (RemoteEndpoint.Async) Proxy.newProxyInstance(RemoteEndpoint.Async.class.getClassLoader(),
+                new Class<?>[] {RemoteEndpoint.Async.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "sendText", "sendBinary" -> {
+                        if (!open) {
+                            ((SendHandler) args[1]).onResult(new SendResult(new IllegalStateException("closed")));
+                            yield null;
+                        }
+                        sent.add(args[0]);
+                        if (completeInline) {
+                            ((SendHandler) args[1]).onResult(new SendResult());
+                        } else {
+                            waiting.add((SendHandler) args[1]);
+                        }
+                        yield null;
+                    }
+                    case "setSendTimeout" -> {
+                        sendTimeout = (Long) args[0];
+                        yield null;
+                    }
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    /** Sends complete at once, on the sending thread (true, the default) or only through {@link #completeNext}. */
+    public FakeSession completeInline(boolean inline) {
+        this.completeInline = inline;
+        return this;
+    }
+
+    /** Completes the oldest send that is still in flight; returns false when there is none. */
+    public boolean completeNext(SendResult result) {
+        SendHandler handler = waiting.poll();
+        if (handler == null) {
+            return false;
+        }
+        handler.onResult(result);
+        return true;
+    }
+
+    /** What was sent (String or ByteBuffer), in order. */
+    public List<Object> sent() {
+        synchronized (sent) {
+            return List.copyOf(sent);
+        }
+    }
+
+    public long sendTimeout() {
+        return sendTimeout;
     }
 
     public Map<String, Object> userProperties() {

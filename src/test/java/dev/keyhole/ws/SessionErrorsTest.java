@@ -46,6 +46,15 @@ class SessionErrorsTest {
     }
 
     @Test
+    void a_chain_of_causes_that_loops_is_not_followed_forever() {
+        RuntimeException first = new RuntimeException("first");
+        RuntimeException second = new RuntimeException("second", first);
+        first.initCause(second);
+
+        assertEquals(Optional.of(Closure.INTERNAL_ERROR), SessionErrors.classify(first));
+    }
+
+    @Test
     void reason_codes_are_stable_and_short_enough_for_a_close_frame() {
         for (Closure closure : Closure.values()) {
             assertEquals(closure.reasonCode(), closure.toCloseReason().getReasonPhrase());

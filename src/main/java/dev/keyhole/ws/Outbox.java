@@ -1,0 +1,154 @@
+package dev.keyhole.ws;
+
+import dev.keyhole.log.LogLine;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
+import java.util.logging.Logger;
+
+/**
+ * The outgoing messages of one session. They are sent one at a time and asynchronously, so no container thread
+ * ever waits for a client that does not read. The queue is bounded in messages and in bytes: a client that falls
+ * so far behind that a new message does not fit is closed with 1008 {@code slow-consumer}, and its queue is
+ * dropped, so a slow reader costs a bounded amount of memory and never delays anyone else.
+ *
+ * <p>Thread-safe: any thread may send. A send that the container completes on the calling thread does not nest
+ * the next one (the queue is drained in a loop, not by recursion).
+ */
+public final class Outbox {
+
+    private static final Logger LOG = Logger.getLogger(Outbox.class.getName());
+
+    /** How much may wait in one session's queue. */
+    public record Limits(int maxMessages, long maxBytes) {
+        public Limits {
+            if (maxMessages < 1 || maxBytes < 1) {
+                throw new IllegalArgumentException("limits must be positive");
+            }
+        }
+    }
+
+    private record Pending(Object message, long bytes) {
+    }
+
+    private final Session session;
+    private final Limits limits;
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private long queuedBytes;
+    private boolean inFlight;
+    private boolean draining;
+    private boolean closed;
+
+    public Outbox(Session session, Limits limits) {
+        this.session = session;
+        this.limits = limits;
+    }
+
+    /**
+     * Queues a text message.
+     *
+     * @return false when the outbox is closed, now (overflow) or before
+     */
+    public boolean send(String text) {
+        return offer(text, Utf8.length(text));
+    }
+
+    /** Queues a copy of a binary message (the container may reuse the given buffer once its handler returns). */
+    public boolean send(ByteBuffer data) {
+        ByteBuffer copy = ByteBuffer.allocate(data.remaining());
+        copy.put(data.duplicate()).flip();
+        return offer(copy, copy.remaining());
+    }
+
+    /** How many messages wait, the one being sent included. */
+    public int pending() {
+        synchronized (this) {
+            return queue.size() + (inFlight ? 1 : 0);
+        }
+    }
+
+    private boolean offer(Object message, long bytes) {
+        boolean overflow;
+        synchronized (this) {
+            if (closed) {
+                return false;
+            }
+            int waiting = queue.size() + (inFlight ? 1 : 0);
+            overflow = waiting >= limits.maxMessages() || queuedBytes + bytes > limits.maxBytes();
+            if (overflow) {
+                closed = true;
+                queue.clear();
+                queuedBytes = 0;
+            } else {
+                queue.add(new Pending(message, bytes));
+                queuedBytes += bytes;
+            }
+        }
+        if (overflow) {
+            LOG.info(() -> LogLine.event("ws.slow-consumer").with("session", session.getId())
+                    .with("limit-messages", limits.maxMessages()).with("limit-bytes", limits.maxBytes()).toString());
+            SessionErrors.close(session, Closure.SLOW_CONSUMER);
+            return false;
+        }
+        drain();
+        return true;
+    }
+
+    /** Sends queued messages while none is in flight; only one thread drains at a time. */
+    private void drain() {
+        synchronized (this) {
+            if (draining) {
+                return;
+            }
+            draining = true;
+        }
+        while (true) {
+            Pending next;
+            synchronized (this) {
+                if (inFlight || closed || queue.isEmpty()) {
+                    draining = false;
+                    return;
+                }
+                next = queue.poll();
+                inFlight = true;
+            }
+            transmit(next);
+        }
+    }
+
+    private void transmit(Pending pending) {
+        SendHandler done = result -> completed(pending, result);
+        try {
+            if (pending.message() instanceof String text) {
+                session.getAsyncRemote().sendText(text, done);
+            } else {
+                session.getAsyncRemote().sendBinary((ByteBuffer) pending.message(), done);
+            }
+        } catch (RuntimeException e) {
+            completed(pending, new SendResult(e));
+        }
+    }
+
+    private void completed(Pending pending, SendResult result) {
+        synchronized (this) {
+            inFlight = false;
+            queuedBytes -= pending.bytes();
+            if (!result.isOK()) {
+                closed = true;
+                queue.clear();
+                queuedBytes = 0;
+            }
+        }
+        if (!result.isOK()) {
+            // The client stopped reading long enough for the send to time out, or the connection broke.
+            LOG.info(() -> LogLine.event("ws.send-failed").with("session", session.getId())
+                    .with("error", result.getException() == null ? null : result.getException().getClass().getName())
+                    .toString());
+            SessionErrors.close(session, Closure.SLOW_CONSUMER);
+            return;
+        }
+        drain();
+    }
+}

@@ -1,0 +1,97 @@
+package dev.keyhole.ws;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyhole.testing.FakeSession;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.SendResult;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+class OutboxTest {
+
+    private static final CloseReason SLOW = new CloseReason(CloseReason.CloseCodes.VIOLATED_POLICY, "slow-consumer");
+
+    @Test
+    void messages_are_sent_in_order_one_at_a_time() {
+        FakeSession client = new FakeSession(null).completeInline(false);
+        Outbox outbox = new Outbox(client.session(), new Outbox.Limits(10, 1000));
+
+        outbox.send("one");
+        outbox.send("two");
+        outbox.send("three");
+        assertEquals(List.of("one"), client.sent(), "one in flight, the rest wait");
+
+        client.completeNext(new SendResult());
+        client.completeNext(new SendResult());
+        assertEquals(List.of("one", "two", "three"), client.sent());
+        assertEquals(1, outbox.pending());
+    }
+
+    @Test
+    void a_client_that_does_not_read_overflows_its_queue_and_is_closed_as_a_slow_consumer() {
+        FakeSession stalled = new FakeSession(null).completeInline(false);
+        Outbox outbox = new Outbox(stalled.session(), new Outbox.Limits(3, 1000));
+
+        assertTrue(outbox.send("1"));
+        assertTrue(outbox.send("2"));
+        assertTrue(outbox.send("3"));
+        assertFalse(outbox.send("4"));
+
+        assertEquals(List.of(SLOW.toString()), stalled.closes().stream().map(CloseReason::toString).toList());
+        assertFalse(outbox.send("5"), "closed for good");
+    }
+
+    @Test
+    void the_byte_limit_counts_too() {
+        FakeSession stalled = new FakeSession(null).completeInline(false);
+        Outbox outbox = new Outbox(stalled.session(), new Outbox.Limits(100, 10));
+
+        assertTrue(outbox.send("12345"));
+        assertTrue(outbox.send("67890"));
+        assertFalse(outbox.send("x"));
+        assertEquals(1, stalled.closes().size());
+    }
+
+    @Test
+    void sends_that_complete_on_the_calling_thread_do_not_nest() {
+        FakeSession fast = new FakeSession(null); // completes every send inline
+        Outbox outbox = new Outbox(fast.session(), new Outbox.Limits(10, 1_000_000));
+
+        IntStream.range(0, 100_000).forEach(i -> outbox.send("m" + i));
+
+        assertEquals(100_000, fast.sent().size());
+        assertEquals("m99999", fast.sent().get(99_999));
+    }
+
+    @Test
+    void a_failed_send_closes_the_session_and_drops_the_queue() {
+        FakeSession client = new FakeSession(null).completeInline(false);
+        Outbox outbox = new Outbox(client.session(), new Outbox.Limits(10, 1000));
+        outbox.send("one");
+        outbox.send("two");
+
+        client.completeNext(new SendResult(new IOException("send timed out")));
+
+        assertEquals(List.of("one"), client.sent());
+        assertEquals(List.of(SLOW.toString()), client.closes().stream().map(CloseReason::toString).toList());
+        assertFalse(outbox.send("three"));
+    }
+
+    @Test
+    void binary_messages_are_copied_because_the_container_may_reuse_its_buffer() {
+        FakeSession client = new FakeSession(null).completeInline(false);
+        Outbox outbox = new Outbox(client.session(), new Outbox.Limits(10, 1000));
+        ByteBuffer reused = ByteBuffer.wrap(new byte[] {1, 2, 3});
+
+        outbox.send(reused);
+        reused.put(0, (byte) 9);
+
+        assertEquals(ByteBuffer.wrap(new byte[] {1, 2, 3}), client.sent().get(0));
+    }
+}
