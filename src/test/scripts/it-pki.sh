@@ -11,7 +11,12 @@ mkdir -p "$dir"
 # The CA Keyhole trusts, its server certificate and its users.
 "$pki" -d "$dir/keyhole" init --cn "Keyhole IT CA" --org "Keyhole IT"
 "$pki" -d "$dir/keyhole" server localhost --dns localhost --ip 127.0.0.1 --ip ::1
-"$pki" -d "$dir/keyhole" client alice --cn alice
+"$pki" -d "$dir/keyhole" client alice --cn alice   # admitted to chat, role operator
+"$pki" -d "$dir/keyhole" client carol --cn carol   # revoked while a session is open (AuthenticationIT)
+"$pki" -d "$dir/keyhole" client dave --cn dave     # valid, but not among chat's subjects
+"$pki" -d "$dir/keyhole" client erin --cn erin --email erin@ops.keyhole.test   # admitted to chat by e-mail
+"$pki" -d "$dir/keyhole" client rita --cn rita     # revoked before the servers start
+"$pki" -d "$dir/keyhole" revoke rita
 
 # A CA that Keyhole does not trust, with a client of its own.
 "$pki" -d "$dir/other" init --cn "Other CA" --org "Other"

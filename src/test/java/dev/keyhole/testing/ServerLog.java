@@ -1,0 +1,87 @@
+package dev.keyhole.testing;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchService;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * The log of the Payara Micro that Arquillian starts ({@code --logtofile} in arquillian.xml). Servers of earlier
+ * test classes appended to the same file, so a test marks where it starts and reads only what came after.
+ */
+public final class ServerLog {
+
+    private static final Path DIR = Path.of("target/it-logs");
+    private static final String NAME = "arquillian-payara.log";
+
+    private final long start;
+
+    private ServerLog(long start) {
+        this.start = start;
+    }
+
+    /** Everything logged from now on. */
+    public static ServerLog fromNow() {
+        return new ServerLog(size());
+    }
+
+    /** Waits until a line logged since the mark matches; fails the test after the timeout. */
+    public String awaitLine(Pattern pattern, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try (WatchService watcher = FileSystems.getDefault().newWatchService()) {
+            DIR.register(watcher, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
+            while (true) {
+                String found = find(pattern);
+                if (found != null) {
+                    return found;
+                }
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError("no log line matching " + pattern + " within " + timeout + " in " + file());
+                }
+                var key = watcher.poll(left, TimeUnit.NANOSECONDS);
+                if (key != null) {
+                    key.pollEvents();
+                    key.reset();
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String find(Pattern pattern) {
+        return Arrays.stream(since().split("\n")).filter(line -> pattern.matcher(line).find()).findFirst().orElse(null);
+    }
+
+    private String since() {
+        try {
+            byte[] all = Files.exists(file()) ? Files.readAllBytes(file()) : new byte[0];
+            return all.length <= start ? "" : new String(all, (int) start, all.length - (int) start, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long size() {
+        try {
+            return Files.exists(file()) ? Files.size(file()) : 0;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Payara's file handler writes NAME.0 (or NAME when it does not number its files). */
+    private static Path file() {
+        Path numbered = DIR.resolve(NAME + ".0");
+        return Files.exists(numbered) ? numbered : DIR.resolve(NAME);
+    }
+}
