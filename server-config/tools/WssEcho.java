@@ -18,7 +18,8 @@ import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Checks a Keyhole wss:// endpoint with nothing but a JDK: connects (presenting a client certificate if given),
- * sends one text message and prints the reply, or says why it could not.
+ * sends one text message and prints the first text the server sends (the echo on /echo, the identity on /whoami),
+ * or says why it could not.
  *
  * <pre>
  * java server-config/tools/WssEcho.java wss://localhost:8443/echo --ca .keyhole/pki/ca.crt \
@@ -26,7 +27,7 @@ import javax.net.ssl.TrustManagerFactory;
  * </pre>
  *
  * The .p12 password is read from --password-file, else from the FILE.pass that the PKI tooling writes beside it.
- * Exit status: 0 when the reply equals the message, 1 otherwise.
+ * Exit status: 0 when the server answered, 1 when it refused, closed or failed.
  */
 public class WssEcho {
 
@@ -88,7 +89,8 @@ public class WssEcho {
                     }).get(20, TimeUnit.SECONDS);
         } catch (ExecutionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException refused) {
-                System.out.println("refused: HTTP " + refused.getResponse().statusCode() + " " + refused.getResponse().body());
+                Object body = refused.getResponse().body();
+                System.out.println("refused: HTTP " + refused.getResponse().statusCode() + (body == null ? "" : " " + body.toString().strip()));
             } else {
                 System.out.println("failed: " + e.getCause());
             }
@@ -100,7 +102,7 @@ public class WssEcho {
             String echoed = reply.get(20, TimeUnit.SECONDS);
             System.out.println("reply: " + echoed);
             socket.sendClose(WebSocket.NORMAL_CLOSURE, "").get(20, TimeUnit.SECONDS);
-            return echoed.equals(message);
+            return true;
         } catch (ExecutionException e) {
             System.out.println("failed: " + e.getCause().getMessage());
             return false;
