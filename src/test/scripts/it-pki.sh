@@ -12,11 +12,15 @@ mkdir -p "$dir"
 "$pki" -d "$dir/keyhole" init --cn "Keyhole IT CA" --org "Keyhole IT"
 "$pki" -d "$dir/keyhole" server localhost --dns localhost --ip 127.0.0.1 --ip ::1
 "$pki" -d "$dir/keyhole" client alice --cn alice   # admitted to chat, role operator
+"$pki" -d "$dir/keyhole" client bob --cn bob       # admitted to chat
 "$pki" -d "$dir/keyhole" client carol --cn carol   # revoked while a session is open (AuthenticationIT)
 "$pki" -d "$dir/keyhole" client dave --cn dave     # valid, but not among chat's subjects
 "$pki" -d "$dir/keyhole" client erin --cn erin --email erin@ops.keyhole.test   # admitted to chat by e-mail
 "$pki" -d "$dir/keyhole" client rita --cn rita     # revoked before the servers start
 "$pki" -d "$dir/keyhole" revoke rita
+for i in $(seq -w 1 20); do                         # the members of ChatIT's busy room
+  "$pki" -d "$dir/keyhole" client "user$i" --cn "user$i" 2>/dev/null
+done
 
 # A CA that Keyhole does not trust, with a client of its own.
 "$pki" -d "$dir/other" init --cn "Other CA" --org "Other"

@@ -27,6 +27,33 @@ public final class Setting<T> {
     public static final Setting<Integer> ECHO_MAX_MESSAGE_BYTES =
             define("keyhole.echo.max-message-bytes", "65536", Values.integerBetween(1, 16 * 1024 * 1024));
 
+    // --- chat ----------------------------------------------------------------------------------------------
+
+    /** Largest chat frame a client may send, in bytes; larger ones close with 1009. */
+    public static final Setting<Integer> CHAT_MAX_MESSAGE_BYTES =
+            define("keyhole.chat.max-message-bytes", "16384", Values.integerBetween(256, 1024 * 1024));
+    /** Longest chat text, in characters; longer ones get an error reply. */
+    public static final Setting<Integer> CHAT_MAX_TEXT_CHARS =
+            define("keyhole.chat.max-text-chars", "4000", Values.integerBetween(1, 100_000));
+    /** How many messages each room keeps for clients that resume. */
+    public static final Setting<Integer> CHAT_HISTORY_MESSAGES =
+            define("keyhole.chat.history-messages", "1000", Values.integerBetween(0, 1_000_000));
+    /** How long each room keeps a message for clients that resume, in seconds. */
+    public static final Setting<Integer> CHAT_HISTORY_SECONDS =
+            define("keyhole.chat.history-seconds", "3600", Values.integerBetween(0, 30 * 24 * 3600));
+    /** Commands per second a connection may send, on average. */
+    public static final Setting<Integer> CHAT_RATE_PER_SECOND =
+            define("keyhole.chat.rate-per-second", "20", Values.integerBetween(1, 100_000));
+    /** Commands a connection may send in a burst. */
+    public static final Setting<Integer> CHAT_RATE_BURST =
+            define("keyhole.chat.rate-burst", "40", Values.integerBetween(1, 100_000));
+    /** Refused commands (over the rate, malformed) a connection may accumulate before it is closed with 1008. */
+    public static final Setting<Integer> CHAT_STRIKES =
+            define("keyhole.chat.strikes-before-close", "20", Values.integerBetween(1, 100_000));
+    /** How many rooms may exist at once (a room with neither members nor history is removed). */
+    public static final Setting<Integer> CHAT_MAX_ROOMS =
+            define("keyhole.chat.max-rooms", "1000", Values.integerBetween(1, 1_000_000));
+
     // --- every WebSocket endpoint ------------------------------------------------------------------------
 
     /** How many messages may wait to be sent to one session before it is closed as a slow consumer. */
@@ -43,7 +70,7 @@ public final class Setting<T> {
 
     /** The named locations, in the order in which their paths are matched. */
     public static final Setting<List<String>> AUTH_LOCATIONS =
-            define("keyhole.auth.locations", "chat,echo,whoami", Values.names());
+            define("keyhole.auth.locations", "chat,echo,whoami,page", Values.names());
     /** The path patterns of a location. */
     public static final Setting<List<String>> AUTH_LOCATION_PATHS =
             define("keyhole.auth.location.<name>.paths", "", Values.list(','));
@@ -64,6 +91,8 @@ public final class Setting<T> {
         define("keyhole.auth.location.echo.certificate", "optional", Values.oneOf("required", "optional"));
         define("keyhole.auth.location.whoami.paths", "/whoami", Values.list(','));
         define("keyhole.auth.location.whoami.certificate", "optional", Values.oneOf("required", "optional"));
+        define("keyhole.auth.location.page.paths", "/,/index.html,/assets/*", Values.list(','));
+        define("keyhole.auth.location.page.certificate", "optional", Values.oneOf("required", "optional"));
     }
 
     /** Whether a path that no location matches requires a certificate. */

@@ -16,6 +16,16 @@ public enum Closure {
     REVOKED(CloseCodes.VIOLATED_POLICY, "revoked"),
     /** The client certificate of the session expired while it was open (1008). */
     EXPIRED(CloseCodes.VIOLATED_POLICY, "expired"),
+    /** The chat needs a verified identity and the session has none (1008). */
+    NO_IDENTITY(CloseCodes.VIOLATED_POLICY, "no-identity"),
+    /** The room name in the path is not valid (1008). */
+    INVALID_ROOM(CloseCodes.VIOLATED_POLICY, "invalid-room"),
+    /** The client kept sending faster than its rate limit after being told so (1008). */
+    RATE_LIMITED(CloseCodes.VIOLATED_POLICY, "rate-limited"),
+    /** The client kept sending commands that are refused (1008). */
+    TOO_MANY_ERRORS(CloseCodes.VIOLATED_POLICY, "too-many-errors"),
+    /** No more rooms may be created right now (1013, try again later). */
+    TOO_MANY_ROOMS(CloseCodes.TRY_AGAIN_LATER, "too-many-rooms"),
     /** A frame type the endpoint does not accept, e.g. binary to a text-only endpoint (1003). */
     UNSUPPORTED_DATA(CloseCodes.CANNOT_ACCEPT, "unsupported-data"),
     /** A message whose payload is not valid, e.g. text that is not UTF-8 (1007). */

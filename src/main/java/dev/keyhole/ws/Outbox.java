@@ -37,29 +37,73 @@ public final class Outbox {
     private final Limits limits;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private long queuedBytes;
+    private final Runnable onOverflow;
     private boolean inFlight;
     private boolean draining;
     private boolean closed;
+    private boolean overflowed;
+    private boolean closeSent;
 
     public Outbox(Session session, Limits limits) {
+        this(session, limits, () -> { });
+    }
+
+    /** @param onOverflow runs once when this outbox overflows, e.g. to count slow consumers */
+    public Outbox(Session session, Limits limits, Runnable onOverflow) {
         this.session = session;
         this.limits = limits;
+        this.onOverflow = onOverflow;
     }
 
     /**
-     * Queues a text message.
+     * Queues a text message and starts sending.
      *
      * @return false when the outbox is closed, now (overflow) or before
      */
     public boolean send(String text) {
-        return offer(text, Utf8.length(text));
+        boolean queued = enqueue(text);
+        flush();
+        return queued;
     }
 
     /** Queues a copy of a binary message (the container may reuse the given buffer once its handler returns). */
     public boolean send(ByteBuffer data) {
         ByteBuffer copy = ByteBuffer.allocate(data.remaining());
         copy.put(data.duplicate()).flip();
-        return offer(copy, copy.remaining());
+        boolean queued = offer(copy, copy.remaining());
+        flush();
+        return queued;
+    }
+
+    /**
+     * Queues a text message without sending yet and without calling into the container, so it is safe under a
+     * caller's lock (a chat room queues one message for every member in sequence order, then flushes each).
+     *
+     * @return false when the outbox is closed, now (overflow) or before; the session is closed by {@link #flush}
+     */
+    public boolean enqueue(String text) {
+        return offer(text, Utf8.length(text));
+    }
+
+    /** Sends what is queued, or, after an overflow, closes the session as a slow consumer (once). */
+    public void flush() {
+        boolean closeNow;
+        synchronized (this) {
+            closeNow = overflowed && !closeSent;
+            closeSent |= closeNow;
+        }
+        if (closeNow) {
+            onOverflow.run();
+            LOG.info(() -> LogLine.event("ws.slow-consumer").with("session", session.getId()).with("subject", subject())
+                    .with("limit-messages", limits.maxMessages()).with("limit-bytes", limits.maxBytes()).toString());
+            SessionErrors.close(session, Closure.SLOW_CONSUMER);
+            return;
+        }
+        drain();
+    }
+
+    public Limits limits() {
+        return limits;
     }
 
     /** How many messages wait, the one being sent included. */
@@ -70,30 +114,22 @@ public final class Outbox {
     }
 
     private boolean offer(Object message, long bytes) {
-        boolean overflow;
         synchronized (this) {
             if (closed) {
                 return false;
             }
             int waiting = queue.size() + (inFlight ? 1 : 0);
-            overflow = waiting >= limits.maxMessages() || queuedBytes + bytes > limits.maxBytes();
-            if (overflow) {
+            if (waiting >= limits.maxMessages() || queuedBytes + bytes > limits.maxBytes()) {
                 closed = true;
+                overflowed = true;
                 queue.clear();
                 queuedBytes = 0;
-            } else {
-                queue.add(new Pending(message, bytes));
-                queuedBytes += bytes;
+                return false;
             }
+            queue.add(new Pending(message, bytes));
+            queuedBytes += bytes;
+            return true;
         }
-        if (overflow) {
-            LOG.info(() -> LogLine.event("ws.slow-consumer").with("session", session.getId())
-                    .with("limit-messages", limits.maxMessages()).with("limit-bytes", limits.maxBytes()).toString());
-            SessionErrors.close(session, Closure.SLOW_CONSUMER);
-            return false;
-        }
-        drain();
-        return true;
     }
 
     /** Sends queued messages while none is in flight; only one thread drains at a time. */
@@ -131,6 +167,10 @@ public final class Outbox {
         }
     }
 
+    private String subject() {
+        return session.getUserPrincipal() == null ? null : session.getUserPrincipal().getName();
+    }
+
     private void completed(Pending pending, SendResult result) {
         synchronized (this) {
             inFlight = false;
@@ -142,8 +182,11 @@ public final class Outbox {
             }
         }
         if (!result.isOK()) {
+            if (!session.isOpen()) {
+                return; // the connection closed while this was in flight: nobody to tell
+            }
             // The client stopped reading long enough for the send to time out, or the connection broke.
-            LOG.info(() -> LogLine.event("ws.send-failed").with("session", session.getId())
+            LOG.info(() -> LogLine.event("ws.send-failed").with("session", session.getId()).with("subject", subject())
                     .with("error", result.getException() == null ? null : result.getException().getClass().getName())
                     .toString());
             SessionErrors.close(session, Closure.SLOW_CONSUMER);

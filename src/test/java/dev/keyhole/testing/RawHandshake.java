@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -62,11 +63,14 @@ public final class RawHandshake {
      */
     public static final class StalledClient implements AutoCloseable {
         private final Socket plain;
+        /** Held here, not only by the writer: an unreachable SSLSocket is closed when it is collected. */
+        private final SSLSocket socket;
         private final Thread writer;
         private final AtomicInteger written = new AtomicInteger();
 
         private StalledClient(Socket plain, SSLSocket socket, int frameBytes) {
             this.plain = plain;
+            this.socket = socket;
             // A client frame: FIN + binary, masked (with a zero key, so the payload goes as it is), 16-bit length.
             byte[] frame = new byte[8 + frameBytes];
             frame[0] = (byte) 0x82;
@@ -76,7 +80,7 @@ public final class RawHandshake {
             writer = new Thread(() -> {
                 try {
                     OutputStream out = socket.getOutputStream();
-                    while (!Thread.currentThread().isInterrupted()) {
+                    while (frameBytes > 0 && !Thread.currentThread().isInterrupted()) {
                         out.write(frame);
                         written.incrementAndGet();
                     }
@@ -93,6 +97,11 @@ public final class RawHandshake {
             return written.get();
         }
 
+        /** Whether the connection is still open on this side. */
+        public boolean isOpen() {
+            return !socket.isClosed();
+        }
+
         @Override
         public void close() throws IOException {
             plain.setSoLinger(true, 0);
@@ -106,9 +115,14 @@ public final class RawHandshake {
         }
     }
 
-    /** Opens a WebSocket at {@code path} and starts sending {@code frameBytes}-byte frames without reading. */
+    /**
+     * Opens a WebSocket at {@code path} and starts sending {@code frameBytes}-byte frames (none when 0) without ever
+     * reading. Its receive buffer is small, so the server's sends back up early.
+     */
     public static StalledClient stalledClient(SSLContext tls, int port, String path, int frameBytes) throws IOException {
-        Socket plain = new Socket("localhost", port);
+        Socket plain = new Socket();
+        plain.setReceiveBufferSize(4096);
+        plain.connect(new InetSocketAddress("localhost", port), (int) WsClient.TIMEOUT.toMillis());
         SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, "localhost", port, true);
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");

@@ -58,6 +58,11 @@ public final class ServerLog {
         }
     }
 
+    /** Whether a line logged since the mark matches, now (no waiting). */
+    public boolean contains(Pattern pattern) {
+        return find(pattern) != null;
+    }
+
     private String find(Pattern pattern) {
         return Arrays.stream(since().split("\n")).filter(line -> pattern.matcher(line).find()).findFirst().orElse(null);
     }

@@ -48,6 +48,25 @@ class OutboxTest {
     }
 
     @Test
+    void enqueued_messages_wait_for_flush_and_an_overflow_closes_only_on_flush() {
+        FakeSession client = new FakeSession(null).completeInline(false);
+        int[] overflows = {0};
+        Outbox outbox = new Outbox(client.session(), new Outbox.Limits(2, 1000), () -> overflows[0]++);
+
+        assertTrue(outbox.enqueue("a"));
+        assertTrue(outbox.enqueue("b"));
+        assertFalse(outbox.enqueue("c"));
+        assertEquals(List.of(), client.sent(), "nothing goes out before flush");
+        assertEquals(List.of(), client.closes(), "nor is the session closed under the caller's lock");
+
+        outbox.flush();
+        outbox.flush();
+
+        assertEquals(List.of(SLOW.toString()), client.closes().stream().map(CloseReason::toString).toList());
+        assertEquals(1, overflows[0]);
+    }
+
+    @Test
     void the_byte_limit_counts_too() {
         FakeSession stalled = new FakeSession(null).completeInline(false);
         Outbox outbox = new Outbox(stalled.session(), new Outbox.Limits(100, 10));

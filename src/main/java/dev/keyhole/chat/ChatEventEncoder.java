@@ -1,0 +1,73 @@
+package dev.keyhole.chat;
+
+import jakarta.json.stream.JsonGenerator;
+import jakarta.websocket.Encoder;
+import jakarta.websocket.EndpointConfig;
+import java.io.StringWriter;
+import java.util.List;
+
+/**
+ * Writes a {@link ChatEvent} as JSON (protocol version 1). A room encodes each message once and hands the same text
+ * to every member; a {@code history} batch embeds messages already encoded.
+ */
+public class ChatEventEncoder implements Encoder.Text<ChatEvent> {
+
+    /** The protocol version every frame carries. */
+    public static final int VERSION = 1;
+
+    @Override
+    public String encode(ChatEvent event) {
+        if (event instanceof ChatEvent.History history) {
+            // Messages in the history are JSON objects this encoder wrote; they are embedded as they are.
+            return "{\"v\":" + VERSION + ",\"type\":\"history\",\"room\":\"" + history.room() + "\",\"messages\":["
+                    + String.join(",", history.messages()) + "]}";
+        }
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator json = ChatCommandDecoder.JSON.createGenerator(out)) {
+            json.writeStartObject().write("v", VERSION);
+            if (event instanceof ChatEvent.Welcome w) {
+                json.write("type", "welcome").write("room", w.room());
+                json.writeStartObject("you").write("name", w.name()).write("subject", w.subject()).writeEnd();
+                strings(json, "members", w.members());
+                json.write("lastSeq", w.lastSeq()).write("epoch", w.epoch()).write("time", w.time().toString());
+            } else if (event instanceof ChatEvent.Message m) {
+                json.write("type", "message").write("room", m.room()).write("seq", m.seq()).write("from", m.from())
+                        .write("text", m.text()).write("time", m.time().toString());
+                if (m.clientId() != null) {
+                    json.write("id", m.clientId());
+                }
+            } else if (event instanceof ChatEvent.Presence p) {
+                json.write("type", "presence").write("room", p.room()).write("event", p.event()).write("member", p.member());
+                strings(json, "members", p.members());
+                json.write("time", p.time().toString());
+            } else if (event instanceof ChatEvent.Error e) {
+                json.write("type", "error").write("code", e.code()).write("message", e.message());
+            } else if (event instanceof ChatEvent.Resync r) {
+                json.write("type", "resync").write("room", r.room()).write("reason", r.reason())
+                        .write("oldestSeq", r.oldestSeq()).write("lastSeq", r.lastSeq()).write("epoch", r.epoch());
+            } else if (event instanceof ChatEvent.Pong p) {
+                json.write("type", "pong");
+                if (p.id() != null) {
+                    json.write("id", p.id());
+                }
+                json.write("time", p.time().toString());
+            }
+            json.writeEnd();
+        }
+        return out.toString();
+    }
+
+    private static void strings(JsonGenerator json, String name, List<String> values) {
+        json.writeStartArray(name);
+        values.forEach(json::write);
+        json.writeEnd();
+    }
+
+    @Override
+    public void init(EndpointConfig config) {
+    }
+
+    @Override
+    public void destroy() {
+    }
+}

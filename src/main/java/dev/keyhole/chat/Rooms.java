@@ -1,0 +1,39 @@
+package dev.keyhole.chat;
+
+/**
+ * The room service the chat endpoint talks to. The default, {@link InMemoryRooms}, keeps rooms in this server;
+ * an implementation that fans out through a broker can replace it without touching the endpoint.
+ */
+public interface Rooms {
+
+    /**
+     * Joins a connection to a room. The connection gets the welcome, then — when {@code resume} is given — the
+     * messages it missed (or a resync and the recent history), then every later message, in order.
+     *
+     * @param resume where the client's history ends, or null for a fresh start
+     * @throws RoomLimitException when the room does not exist and no more rooms may be created
+     */
+    Membership join(RoomName room, Participant participant, ResumePoint resume);
+
+    /** One connection's place in a room. */
+    interface Membership {
+
+        /** Posts a message; every member receives it, in sequence order. */
+        void post(String text, String clientId);
+
+        /** Answers a resume command with the messages the connection did not receive live. */
+        void replay(long after, String epoch);
+
+        /** Leaves the room (idempotent). */
+        void leave();
+    }
+
+    /** No more rooms may be created right now. */
+    final class RoomLimitException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public RoomLimitException() {
+            super("too many rooms");
+        }
+    }
+}

@@ -1,0 +1,217 @@
+// Keyhole's browser client: a chat room and an echo tester over wss://, with the browser's client certificate.
+// No build step, no inline script; everything a server sends is shown with textContent, never as HTML.
+'use strict';
+
+(() => {
+    const $ = (id) => document.getElementById(id);
+    const wsBase = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host;
+
+    // Close codes after which reconnecting would only be refused again.
+    const FINAL = new Set(['revoked', 'expired', 'no-identity', 'invalid-room', 'no-certificate']);
+
+    const chat = {
+        socket: null,
+        room: null,
+        lastSeq: 0,
+        epoch: null,
+        attempt: 0,
+        timer: null,
+        wanted: false,
+    };
+
+    function status(text, state) {
+        $('status').textContent = text;
+        $('status').dataset.state = state;
+    }
+
+    function enableSending(enabled) {
+        $('text').disabled = !enabled;
+        document.querySelector('#send button').disabled = !enabled;
+    }
+
+    function addLine(parts, system) {
+        const item = document.createElement('li');
+        if (system) {
+            item.className = 'system';
+            item.textContent = parts;
+        } else {
+            for (const [className, text] of parts) {
+                const span = document.createElement('span');
+                if (className) {
+                    span.className = className;
+                }
+                span.textContent = text;
+                item.append(span);
+            }
+        }
+        const list = $('messages');
+        const atBottom = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
+        list.append(item);
+        if (atBottom) {
+            list.scrollTop = list.scrollHeight;
+        }
+    }
+
+    function showMembers(members) {
+        const list = $('members');
+        list.replaceChildren(...members.map((name) => {
+            const item = document.createElement('li');
+            item.textContent = name;
+            return item;
+        }));
+    }
+
+    function showMessage(message) {
+        if (message.seq <= chat.lastSeq) {
+            return; // already shown: never twice
+        }
+        chat.lastSeq = message.seq;
+        const time = new Date(message.time).toLocaleTimeString();
+        addLine([['time', time], ['from', message.from], ['text', message.text]]);
+    }
+
+    function onEvent(event) {
+        switch (event.type) {
+            case 'welcome':
+                if (chat.epoch !== null && chat.epoch !== event.epoch) {
+                    addLine('The room was restarted.', true);
+                }
+                chat.epoch = event.epoch;
+                chat.attempt = 0;
+                showMembers(event.members);
+                status('Connected to ' + event.room + ' as ' + event.you.name, 'open');
+                enableSending(true);
+                break;
+            case 'message':
+                showMessage(event);
+                break;
+            case 'history':
+                event.messages.forEach(showMessage);
+                break;
+            case 'resync':
+                addLine('Some earlier messages are no longer available (' + event.reason + ').', true);
+                chat.lastSeq = Math.max(0, event.oldestSeq - 1);
+                chat.epoch = event.epoch;
+                break;
+            case 'presence':
+                showMembers(event.members);
+                addLine(event.member + (event.event === 'join' ? ' joined' : ' left'), true);
+                break;
+            case 'error':
+                addLine('The server refused: ' + event.message + ' (' + event.code + ')', true);
+                break;
+            default:
+                break;
+        }
+    }
+
+    function connect() {
+        clearTimeout(chat.timer);
+        const query = chat.lastSeq > 0 || chat.epoch
+            ? '?after=' + chat.lastSeq + (chat.epoch ? '&epoch=' + encodeURIComponent(chat.epoch) : '')
+            : '';
+        status(chat.attempt === 0 ? 'Connecting…' : 'Reconnecting…', 'connecting');
+        const socket = new WebSocket(wsBase + '/chat/' + encodeURIComponent(chat.room) + query);
+        chat.socket = socket;
+        socket.addEventListener('message', (message) => {
+            try {
+                onEvent(JSON.parse(message.data));
+            } catch (e) {
+                addLine('Could not read a frame from the server.', true);
+            }
+        });
+        socket.addEventListener('close', (close) => {
+            if (chat.socket !== socket) {
+                return;
+            }
+            enableSending(false);
+            if (!chat.wanted) {
+                status('Not connected', 'idle');
+                return;
+            }
+            if (FINAL.has(close.reason)) {
+                status('Closed: ' + close.reason, 'closed');
+                chat.wanted = false;
+                return;
+            }
+            // Exponential backoff with full jitter: up to 0.5 s, 1 s, 2 s, … 30 s.
+            const ceiling = Math.min(30000, 500 * 2 ** chat.attempt);
+            const delay = Math.round(Math.random() * ceiling);
+            chat.attempt += 1;
+            status('Connection lost' + (close.reason ? ' (' + close.reason + ')' : '') + '; retrying in '
+                + (delay / 1000).toFixed(1) + ' s', 'closed');
+            chat.timer = setTimeout(connect, delay);
+        });
+    }
+
+    function join(room) {
+        if (chat.socket) {
+            chat.wanted = false;
+            chat.socket.close(1000);
+        }
+        if (room !== chat.room) {
+            chat.room = room;
+            chat.lastSeq = 0;
+            chat.epoch = null;
+            $('messages').replaceChildren();
+            showMembers([]);
+        }
+        chat.wanted = true;
+        chat.attempt = 0;
+        connect();
+    }
+
+    $('join').addEventListener('submit', (event) => {
+        event.preventDefault();
+        join($('room').value.trim());
+    });
+
+    $('send').addEventListener('submit', (event) => {
+        event.preventDefault();
+        const text = $('text').value;
+        if (text.trim() && chat.socket && chat.socket.readyState === WebSocket.OPEN) {
+            chat.socket.send(JSON.stringify({ v: 1, type: 'send', text }));
+            $('text').value = '';
+        }
+    });
+
+    $('echo').addEventListener('submit', (event) => {
+        event.preventDefault();
+        const text = $('echo-text').value;
+        const result = $('echo-result');
+        const started = performance.now();
+        const socket = new WebSocket(wsBase + '/echo');
+        result.textContent = 'Connecting…';
+        socket.addEventListener('open', () => socket.send(text));
+        socket.addEventListener('message', (message) => {
+            result.textContent = 'Echoed "' + message.data + '" in ' + Math.round(performance.now() - started) + ' ms';
+            socket.close(1000);
+        });
+        socket.addEventListener('close', (close) => {
+            if (close.code !== 1000 && close.code !== 1005) {
+                result.textContent = 'Closed: ' + close.code + ' ' + close.reason;
+            }
+        });
+        socket.addEventListener('error', () => {
+            result.textContent = 'Could not reach the echo endpoint.';
+        });
+    });
+
+    // Who does Keyhole think we are? Without a certificate, explain how to get one.
+    const whoami = new WebSocket(wsBase + '/whoami');
+    whoami.addEventListener('message', (message) => {
+        const identity = JSON.parse(message.data);
+        if (identity.authenticated) {
+            $('identity').textContent = 'Signed in as ' + identity.commonName + ' (' + identity.subject + ')';
+            $('identity').dataset.state = 'known';
+        } else {
+            $('identity').textContent = 'No client certificate presented';
+            $('identity').dataset.state = 'anonymous';
+            $('no-certificate').hidden = false;
+        }
+        whoami.close(1000);
+    });
+    whoami.addEventListener('error', () => {
+        $('identity').textContent = 'Could not ask the server who you are';
+    });
+})();

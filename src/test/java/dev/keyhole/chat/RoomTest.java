@@ -1,0 +1,287 @@
+package dev.keyhole.chat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+class RoomTest {
+
+    /** A clock the test moves forward. */
+    static final class TestClock extends Clock {
+        private Instant now = Instant.parse("2026-11-21T10:00:00Z");
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
+    private final TestClock clock = new TestClock();
+
+    private Room room(int historyMessages, Duration historyAge) {
+        return new Room(new RoomName("lobby"), new History(historyMessages, historyAge), clock);
+    }
+
+    private Room room() {
+        return room(100, Duration.ofHours(1));
+    }
+
+    private static void post(Room room, Participant from, int count) {
+        for (int i = 0; i < count; i++) {
+            room.post(from, "message " + i, null);
+        }
+    }
+
+    @Test
+    void the_welcome_says_who_you_are_who_is_here_and_where_the_sequence_stands() {
+        Room room = room();
+        RecordingParticipant alice = new RecordingParticipant("alice");
+        room.join(alice, null);
+        post(room, alice, 3);
+        RecordingParticipant bob = new RecordingParticipant("bob");
+
+        room.join(bob, null);
+
+        JsonObject welcome = bob.events().get(0);
+        assertEquals("welcome", welcome.getString("type"));
+        assertEquals(1, welcome.getInt("v"));
+        assertEquals("bob", welcome.getJsonObject("you").getString("name"));
+        assertEquals("[\"alice\",\"bob\"]", welcome.getJsonArray("members").toString());
+        assertEquals(3, welcome.getJsonNumber("lastSeq").longValue());
+        assertEquals(room.epoch(), welcome.getString("epoch"));
+    }
+
+    @Test
+    void every_member_receives_every_message_once_in_sequence_order_with_the_senders_name() {
+        Room room = room();
+        RecordingParticipant alice = new RecordingParticipant("alice");
+        RecordingParticipant bob = new RecordingParticipant("bob");
+        room.join(alice, null);
+        room.join(bob, null);
+
+        room.post(alice, "hello", "c-1");
+        room.post(bob, "hi alice", null);
+
+        for (RecordingParticipant member : List.of(alice, bob)) {
+            assertEquals(List.of(1L, 2L), member.seqs());
+            List<JsonObject> messages = member.events("message");
+            assertEquals("alice", messages.get(0).getString("from"));
+            assertEquals("hello", messages.get(0).getString("text"));
+            assertEquals("c-1", messages.get(0).getString("id"));
+            assertEquals("bob", messages.get(1).getString("from"));
+        }
+    }
+
+    @Test
+    void concurrent_posts_reach_everyone_exactly_once_in_the_same_order() throws Exception {
+        Room room = room(10_000, Duration.ofHours(1));
+        List<RecordingParticipant> members = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            RecordingParticipant member = new RecordingParticipant("user" + i);
+            members.add(member);
+            room.join(member, null);
+        }
+        ExecutorService senders = Executors.newFixedThreadPool(8);
+        CountDownLatch done = new CountDownLatch(8);
+        for (RecordingParticipant member : members) {
+            senders.execute(() -> {
+                post(room, member, 250);
+                done.countDown();
+            });
+        }
+        assertTrue(done.await(30, TimeUnit.SECONDS));
+        senders.shutdown();
+
+        List<Long> expected = LongStream.rangeClosed(1, 2000).boxed().toList();
+        for (RecordingParticipant member : members) {
+            assertEquals(expected, member.seqs(), member.name());
+        }
+    }
+
+    @Test
+    void several_connections_of_one_identity_are_one_member() {
+        Room room = room();
+        RecordingParticipant bob = new RecordingParticipant("bob");
+        room.join(bob, null);
+        RecordingParticipant alicePhone = new RecordingParticipant("alice");
+        RecordingParticipant aliceLaptop = new RecordingParticipant("alice");
+
+        room.join(alicePhone, null);
+        room.join(aliceLaptop, null);
+        room.leave(alicePhone);
+
+        List<JsonObject> presence = bob.events("presence");
+        assertEquals(1, presence.size(), "one join, no leave while a connection remains");
+        assertEquals("join", presence.get(0).getString("event"));
+        assertEquals("[\"alice\",\"bob\"]", aliceLaptop.events().get(0).getJsonArray("members").toString());
+
+        room.leave(aliceLaptop);
+
+        assertEquals("leave", bob.events("presence").get(1).getString("event"));
+        assertEquals("[\"bob\"]", bob.events("presence").get(1).getJsonArray("members").toString());
+    }
+
+    @Test
+    void a_connection_that_cannot_take_a_message_leaves_the_room_at_once() {
+        Room room = room();
+        RecordingParticipant alice = new RecordingParticipant("alice");
+        RecordingParticipant full = new RecordingParticipant("stalled") {
+            @Override
+            public boolean enqueue(String frame) {
+                super.enqueue(frame);
+                return !frame.contains("\"type\":\"message\"");
+            }
+        };
+        room.join(alice, null);
+        room.join(full, null);
+
+        room.post(alice, "one", null);
+        room.post(alice, "two", null);
+
+        assertEquals(List.of(1L, 2L), alice.seqs());
+        List<JsonObject> presence = alice.events("presence");
+        assertEquals("leave", presence.get(presence.size() - 1).getString("event"));
+        assertEquals("stalled", presence.get(presence.size() - 1).getString("member"));
+        assertEquals(1, full.seqs().size(), "it was offered the first message only");
+    }
+
+    @Test
+    void history_is_bounded_by_count() {
+        Room room = room(5, Duration.ofHours(1));
+        RecordingParticipant alice = new RecordingParticipant("alice");
+        room.join(alice, null);
+        post(room, alice, 12);
+        RecordingParticipant late = new RecordingParticipant("late");
+
+        room.join(late, new ResumePoint(0, room.epoch()));
+
+        assertEquals("outside-retention", late.events("resync").get(0).getString("reason"));
+        assertEquals(List.of(8L, 9L, 10L, 11L, 12L), late.seqs());
+    }
+
+    @Test
+    void history_is_bounded_by_age() {
+        Room room = room(100, Duration.ofMinutes(10));
+        RecordingParticipant alice = new RecordingParticipant("alice");
+        room.join(alice, null);
+        post(room, alice, 3);
+        clock.advance(Duration.ofMinutes(11));
+        room.post(alice, "fresh", null);
+        RecordingParticipant late = new RecordingParticipant("late");
+
+        room.join(late, new ResumePoint(0, null));
+
+        assertEquals(List.of(4L), late.seqs());
+        assertEquals(1, late.events("resync").size());
+    }
+
+    @Test
+    void resuming_inside_retention_gets_exactly_the_missed_messages_then_live_ones() {
+        Room room = room();
+        RecordingParticipant alice = new RecordingParticipant("alice");
+        room.join(alice, null);
+        post(room, alice, 10);
+        RecordingParticipant bob = new RecordingParticipant("bob");
+
+        room.join(bob, new ResumePoint(6, room.epoch()));
+        room.post(alice, "live", null);
+
+        assertEquals(List.of(), bob.events("resync"));
+        assertEquals(List.of(7L, 8L, 9L, 10L, 11L), bob.seqs());
+        assertEquals("welcome", bob.events().get(0).getString("type"));
+    }
+
+    @Test
+    void resuming_at_the_newest_message_gets_nothing_but_live_ones() {
+        Room room = room();
+        RecordingParticipant alice = new RecordingParticipant("alice");
+        room.join(alice, null);
+        post(room, alice, 3);
+        RecordingParticipant bob = new RecordingParticipant("bob");
+
+        room.join(bob, new ResumePoint(3, null));
+        room.post(alice, "live", null);
+
+        assertEquals(List.of(4L), bob.seqs());
+    }
+
+    @Test
+    void resuming_in_another_epoch_or_from_an_unknown_sequence_gets_a_resync() {
+        Room room = room();
+        RecordingParticipant alice = new RecordingParticipant("alice");
+        room.join(alice, null);
+        post(room, alice, 2);
+        RecordingParticipant restarted = new RecordingParticipant("bob");
+        RecordingParticipant future = new RecordingParticipant("carol");
+
+        room.join(restarted, new ResumePoint(1, "an-older-epoch"));
+        room.join(future, new ResumePoint(99, room.epoch()));
+
+        assertEquals("restarted", restarted.events("resync").get(0).getString("reason"));
+        assertEquals(List.of(1L, 2L), restarted.seqs());
+        assertEquals("unknown-sequence", future.events("resync").get(0).getString("reason"));
+    }
+
+    @Test
+    void a_backlog_larger_than_the_connection_may_take_is_a_resync_with_the_newest_messages() {
+        Room room = room();
+        RecordingParticipant alice = new RecordingParticipant("alice");
+        room.join(alice, null);
+        post(room, alice, 10);
+        RecordingParticipant small = new RecordingParticipant("bob", new Participant.Backlog(4, 1_000_000));
+
+        room.join(small, new ResumePoint(2, room.epoch()));
+
+        JsonObject resync = small.events("resync").get(0);
+        assertEquals("too-far-behind", resync.getString("reason"));
+        assertEquals(7, resync.getJsonNumber("oldestSeq").longValue());
+        assertEquals(List.of(7L, 8L, 9L, 10L), small.seqs());
+    }
+
+    @Test
+    void a_resume_command_returns_only_what_the_connection_did_not_receive_live() {
+        Room room = room();
+        RecordingParticipant alice = new RecordingParticipant("alice");
+        room.join(alice, null);
+        post(room, alice, 5);
+        RecordingParticipant bob = new RecordingParticipant("bob");
+        Room.Joined joined = room.join(bob, null);
+        room.post(alice, "live 6", null);
+
+        room.replay(bob, new ResumePoint(3, room.epoch()), joined.welcomeSeq());
+
+        JsonObject history = bob.events("history").get(0);
+        List<Long> replayed = history.getJsonArray("messages").getValuesAs(JsonObject.class).stream()
+                .map(message -> message.getJsonNumber("seq").longValue()).toList();
+        assertEquals(List.of(4L, 5L), replayed);
+        assertEquals(List.of(6L), bob.seqs(), "the live message came once, as live");
+    }
+}
