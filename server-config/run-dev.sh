@@ -46,6 +46,8 @@ export KEYHOLE_AUTH_CRL_FILES=$pki_dir/crl.pem
 cat <<EOF
 
 Keyhole (development) on Payara Micro, listening on $KEYHOLE_BIND_ADDRESS
+  Page:                https://localhost:$https_port/
+  Chat:                wss://localhost:$https_port/chat/{room}
   Echo:                wss://localhost:$https_port/echo
   Who am I:            wss://localhost:$https_port/whoami
   Plain HTTP:          http://localhost:$http_port/
