@@ -18,6 +18,7 @@ pki_dir=$dev_dir/pki
 https_port=${KEYHOLE_HTTPS_PORT:-8443}
 http_port=${KEYHOLE_HTTP_PORT:-8080}
 export KEYHOLE_BIND_ADDRESS=${KEYHOLE_BIND_ADDRESS:-127.0.0.1}
+export KEYHOLE_WEB_HTTPS_PORT=${KEYHOLE_WEB_HTTPS_PORT:-$https_port}
 jar=$root/target/keyhole-micro.jar
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 
@@ -50,7 +51,7 @@ Keyhole (development) on Payara Micro, listening on $KEYHOLE_BIND_ADDRESS
   Chat:                wss://localhost:$https_port/chat/{room}
   Echo:                wss://localhost:$https_port/echo
   Who am I:            wss://localhost:$https_port/whoami
-  Plain HTTP:          http://localhost:$http_port/
+  Plain HTTP:          http://localhost:$http_port/ (redirects to HTTPS)
   Dev CA certificate:  $pki_dir/ca.crt
   Dev client (.p12):   $pki_dir/clients/dev-user.p12
   .p12 password:       $(head -n1 "$pki_dir/clients/dev-user.p12.pass")

@@ -3,6 +3,7 @@ package dev.keyhole.auth;
 import dev.keyhole.auth.AuthenticationPolicy.Accepted;
 import dev.keyhole.auth.AuthenticationPolicy.Decision;
 import dev.keyhole.auth.AuthenticationPolicy.Rejected;
+import dev.keyhole.ws.HandshakeRefusal;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -10,7 +11,6 @@ import jakarta.servlet.http.HttpFilter;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.security.cert.X509Certificate;
 import java.util.Collections;
 import java.util.List;
@@ -40,7 +40,7 @@ public class ClientCertificateFilter extends HttpFilter {
                 certificates(request), name -> headers(request, name));
         Decision decision = authentication.decide(facts);
         if (decision instanceof Rejected rejected) {
-            refuse(response, rejected.reason());
+            HandshakeRefusal.send(response, HttpServletResponse.SC_FORBIDDEN, rejected.reason().code());
             return;
         }
         Accepted accepted = (Accepted) decision;
@@ -64,14 +64,5 @@ public class ClientCertificateFilter extends HttpFilter {
 
     private static List<String> headers(HttpServletRequest request, String name) {
         return Collections.list(request.getHeaders(name));
-    }
-
-    private static void refuse(HttpServletResponse response, Reason reason) throws IOException {
-        response.reset();
-        response.setStatus(HttpServletResponse.SC_FORBIDDEN);
-        response.setContentType("text/plain");
-        response.setCharacterEncoding(StandardCharsets.UTF_8.name());
-        response.setHeader("Cache-Control", "no-store");
-        response.getWriter().write(reason.code() + "\n");
     }
 }

@@ -4,16 +4,19 @@ import dev.keyhole.auth.ClientIdentity;
 import dev.keyhole.auth.LiveSessions;
 import dev.keyhole.config.Setting;
 import dev.keyhole.config.Settings;
+import dev.keyhole.web.Connections;
 import dev.keyhole.ws.Closure;
 import dev.keyhole.ws.MessageAssembler;
 import dev.keyhole.ws.Outbox;
 import dev.keyhole.ws.Sending;
 import dev.keyhole.ws.SessionErrors;
+import dev.keyhole.ws.TokenBucket;
 import jakarta.inject.Inject;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.PathParam;
 import jakarta.websocket.server.ServerEndpoint;
@@ -47,12 +50,16 @@ public class ChatEndpoint {
     @Inject
     Settings settings;
 
+    @Inject
+    Connections connections;
+
     private Rooms.Membership membership;
     private MessageAssembler assembler;
     private Conversation conversation;
 
     @OnOpen
     public void open(Session session, @PathParam("room") String room) {
+        connections.opened(session);
         Optional<ClientIdentity> identity = sessions.opened(session);
         if (identity.isEmpty()) {
             SessionErrors.close(session, Closure.NO_IDENTITY);
@@ -80,6 +87,7 @@ public class ChatEndpoint {
 
     @OnMessage
     public void text(String part, boolean last, Session session) {
+        connections.touched(session);
         if (conversation != null) {
             assembler.text(part, last).flatMap(conversation::onFrame).ifPresent(closure -> SessionErrors.close(session, closure));
         }
@@ -90,12 +98,18 @@ public class ChatEndpoint {
         SessionErrors.close(session, Closure.UNSUPPORTED_DATA);
     }
 
+    @OnMessage
+    public void pong(PongMessage pong, Session session) {
+        connections.touched(session);
+    }
+
     @OnClose
     public void close(Session session) {
         if (membership != null) {
             membership.leave();
         }
         sessions.closed(session);
+        connections.closed(session);
     }
 
     @OnError

@@ -1,5 +1,6 @@
 package dev.keyhole.chat;
 
+import dev.keyhole.ws.TokenBucket;
 import dev.keyhole.ws.Closure;
 import java.time.Clock;
 import java.util.Optional;

@@ -54,7 +54,71 @@ public final class Setting<T> {
     public static final Setting<Integer> CHAT_MAX_ROOMS =
             define("keyhole.chat.max-rooms", "1000", Values.integerBetween(1, 1_000_000));
 
+    // --- the perimeter: origins, CORS, headers ---------------------------------------------------------
+
+    /** Origins (scheme://host[:port]) besides the server's own that may open WebSockets and read resources. */
+    public static final Setting<List<String>> WEB_ALLOWED_ORIGINS = define("keyhole.web.allowed-origins", "", Values.list(','));
+    /** What a WebSocket handshake without an Origin header gets: allow (non-browser clients) or reject. */
+    public static final Setting<String> WEB_MISSING_ORIGIN =
+            define("keyhole.web.missing-origin", "allow", Values.oneOf("allow", "reject"));
+    /** Whether plain HTTP requests are redirected to HTTPS. */
+    public static final Setting<Boolean> WEB_REDIRECT_HTTP = define("keyhole.web.redirect-http", "true", Values.bool());
+    /** The HTTPS port plain HTTP requests are redirected to (443 is left out of the URL). */
+    public static final Setting<Integer> WEB_HTTPS_PORT = define("keyhole.web.https-port", "8443", Values.integerBetween(1, 65535));
+    /** Strict-Transport-Security max-age; 0 sends no HSTS header. */
+    public static final Setting<Integer> WEB_HSTS_MAX_AGE =
+            define("keyhole.web.hsts-max-age-seconds", "63072000", Values.integerBetween(0, 2 * 63072000));
+    /** Whether HSTS covers subdomains. */
+    public static final Setting<Boolean> WEB_HSTS_INCLUDE_SUBDOMAINS =
+            define("keyhole.web.hsts-include-subdomains", "true", Values.bool());
+    /** Whether HSTS asks for preloading (only for a domain submitted to the preload list). */
+    public static final Setting<Boolean> WEB_HSTS_PRELOAD = define("keyhole.web.hsts-preload", "false", Values.bool());
+    /** The Content-Security-Policy of every response. */
+    public static final Setting<String> WEB_CONTENT_SECURITY_POLICY = define("keyhole.web.content-security-policy",
+            "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
+                    + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'",
+            Values.headerValue());
+    /** The Referrer-Policy of every response. */
+    public static final Setting<String> WEB_REFERRER_POLICY = define("keyhole.web.referrer-policy", "no-referrer", Values.headerValue());
+    /** The Permissions-Policy of every response. */
+    public static final Setting<String> WEB_PERMISSIONS_POLICY = define("keyhole.web.permissions-policy",
+            "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()", Values.headerValue());
+    /** How long a browser may cache a CORS preflight answer. */
+    public static final Setting<Integer> WEB_CORS_MAX_AGE =
+            define("keyhole.web.cors-max-age-seconds", "600", Values.integerBetween(0, 86400));
+
+    // --- the perimeter: connection limits -----------------------------------------------------------------
+
+    /** Open WebSocket connections in total; over it, new handshakes get 503. */
+    public static final Setting<Integer> LIMITS_MAX_CONNECTIONS =
+            define("keyhole.limits.max-connections", "10000", Values.integerBetween(1, 10_000_000));
+    /** Open WebSocket connections per client address (an IPv6 /64 counts as one); over it, 429. */
+    public static final Setting<Integer> LIMITS_MAX_PER_ADDRESS =
+            define("keyhole.limits.max-connections-per-address", "200", Values.integerBetween(1, 10_000_000));
+    /** Open WebSocket connections per certificate identity; over it, 429. */
+    public static final Setting<Integer> LIMITS_MAX_PER_IDENTITY =
+            define("keyhole.limits.max-connections-per-identity", "20", Values.integerBetween(1, 10_000_000));
+    /** WebSocket handshakes per second per client address, on average; over it, 429. */
+    public static final Setting<Integer> LIMITS_HANDSHAKE_RATE =
+            define("keyhole.limits.handshakes-per-second-per-address", "20", Values.integerBetween(1, 1_000_000));
+    /** WebSocket handshakes a client address may make in a burst. */
+    public static final Setting<Integer> LIMITS_HANDSHAKE_BURST =
+            define("keyhole.limits.handshake-burst-per-address", "50", Values.integerBetween(1, 1_000_000));
+
     // --- every WebSocket endpoint ------------------------------------------------------------------------
+
+    /** How long a connection may go without a frame from the client (a pong counts) before it is closed. */
+    public static final Setting<Integer> WS_IDLE_TIMEOUT_SECONDS =
+            define("keyhole.ws.idle-timeout-seconds", "120", Values.integerBetween(2, 86400));
+    /** How often a quiet connection is pinged; below every listener and proxy read timeout. */
+    public static final Setting<Integer> WS_PING_INTERVAL_SECONDS =
+            define("keyhole.ws.ping-interval-seconds", "30", Values.integerBetween(1, 86400));
+    /**
+     * How long stopping waits for open connections to finish closing after telling them 1001 (the server's own
+     * shutdown grace must be at least as long; see docs/architecture.md).
+     */
+    public static final Setting<Integer> WS_SHUTDOWN_GRACE_SECONDS =
+            define("keyhole.ws.shutdown-grace-seconds", "1", Values.integerBetween(0, 300));
 
     /** How many messages may wait to be sent to one session before it is closed as a slow consumer. */
     public static final Setting<Integer> WS_SEND_QUEUE_MESSAGES =

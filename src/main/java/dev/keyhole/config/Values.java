@@ -40,6 +40,17 @@ final class Values {
         return String::strip;
     }
 
+    /** Text for an HTTP header: trimmed, and no control characters (a line break would start a header of its own). */
+    static Function<String, String> headerValue() {
+        return raw -> {
+            String value = raw.strip();
+            if (value.chars().anyMatch(c -> c < 0x20 && c != '\t' || c == 0x7F)) {
+                throw new IllegalArgumentException("control characters are not allowed in a header value");
+            }
+            return value;
+        };
+    }
+
     /** One of the given words, compared without regard to case. */
     static Function<String, String> oneOf(String... allowed) {
         return raw -> {

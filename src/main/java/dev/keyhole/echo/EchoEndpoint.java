@@ -3,6 +3,7 @@ package dev.keyhole.echo;
 import dev.keyhole.auth.LiveSessions;
 import dev.keyhole.config.Setting;
 import dev.keyhole.config.Settings;
+import dev.keyhole.web.Connections;
 import dev.keyhole.ws.MessageAssembler;
 import dev.keyhole.ws.Outbox;
 import dev.keyhole.ws.Sending;
@@ -12,6 +13,7 @@ import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.nio.ByteBuffer;
@@ -33,29 +35,41 @@ public class EchoEndpoint {
     @Inject
     Sending sending;
 
+    @Inject
+    Connections connections;
+
     private MessageAssembler assembler;
     private Outbox outbox;
 
     @OnOpen
     public void open(Session session) {
+        connections.opened(session);
         assembler = new MessageAssembler(settings.get(Setting.ECHO_MAX_MESSAGE_BYTES));
         outbox = sending.outboxFor(session);
         sessions.opened(session);
     }
 
     @OnMessage
-    public void text(String part, boolean last) {
+    public void text(String part, boolean last, Session session) {
+        connections.touched(session);
         assembler.text(part, last).ifPresent(outbox::send);
     }
 
     @OnMessage
-    public void binary(ByteBuffer part, boolean last) {
+    public void binary(ByteBuffer part, boolean last, Session session) {
+        connections.touched(session);
         assembler.binary(part, last).ifPresent(outbox::send);
+    }
+
+    @OnMessage
+    public void pong(PongMessage pong, Session session) {
+        connections.touched(session);
     }
 
     @OnClose
     public void close(Session session) {
         sessions.closed(session);
+        connections.closed(session);
     }
 
     @OnError

@@ -10,6 +10,8 @@ import jakarta.websocket.CloseReason.CloseCodes;
  */
 public enum Closure {
 
+    /** The client sent nothing, not even a pong, for the idle timeout (1000). */
+    IDLE_TIMEOUT(CloseCodes.NORMAL_CLOSURE, "idle-timeout"),
     /** The server is shutting down or the application is being undeployed (1001). */
     GOING_AWAY(CloseCodes.GOING_AWAY, "going-away"),
     /** The client certificate of the session was revoked while it was open (1008). */

@@ -1,5 +1,6 @@
 package dev.keyhole.chat;
 
+import dev.keyhole.ws.TokenBucket;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

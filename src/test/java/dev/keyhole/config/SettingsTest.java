@@ -57,4 +57,13 @@ class SettingsTest {
 
         assertTrue(e.getMessage().startsWith("Invalid value '1\\u000a2' for"), e.getMessage());
     }
+
+    @Test
+    void a_header_value_with_a_line_break_is_rejected() {
+        Settings settings = Settings.of(Map.of(Setting.WEB_CONTENT_SECURITY_POLICY.key(), "default-src 'none'\r\nSet-Cookie: x=1"));
+
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> settings.get(Setting.WEB_CONTENT_SECURITY_POLICY));
+        assertTrue(e.getMessage().contains("keyhole.web.content-security-policy"), e.getMessage());
+    }
 }

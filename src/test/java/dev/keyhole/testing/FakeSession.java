@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A WebSocket {@link Session} for unit tests: a principal, user properties, a record of how it was closed, and an
@@ -34,6 +35,8 @@ public final class FakeSession {
     private final List<CloseReason> closes = new CopyOnWriteArrayList<>();
     private final String id = UUID.randomUUID().toString();
     private volatile boolean open = true;
+    private volatile Map<String, List<String>> requestParameters = Map.of();
+    private final AtomicInteger pings = new AtomicInteger();
     private final Session session;
 
     public FakeSession(Principal principal) {
@@ -43,6 +46,7 @@ public final class FakeSession {
                     case "getUserPrincipal" -> this.principal;
                     case "getUserProperties" -> userProperties;
                     case "getId" -> id;
+                    case "getRequestParameterMap" -> requestParameters;
                     case "getAsyncRemote" -> asyncRemote();
                     case "isOpen" -> open;
                     case "close" -> {
@@ -75,6 +79,10 @@ public final class FakeSession {
                         } else {
                             waiting.add((SendHandler) args[1]);
                         }
+                        yield null;
+                    }
+                    case "sendPing" -> {
+                        pings.incrementAndGet();
                         yield null;
                     }
                     case "setSendTimeout" -> {
@@ -114,6 +122,17 @@ public final class FakeSession {
 
     public Map<String, Object> userProperties() {
         return userProperties;
+    }
+
+    /** The query parameters of the handshake. */
+    public FakeSession requestParameters(Map<String, List<String>> parameters) {
+        this.requestParameters = Map.copyOf(parameters);
+        return this;
+    }
+
+    /** How many pings were sent. */
+    public int pings() {
+        return pings.get();
     }
 
     /** The close reasons sent, in order. */

@@ -1,5 +1,8 @@
-package dev.keyhole.auth;
+package dev.keyhole.echo;
 
+import dev.keyhole.auth.IdentityJson;
+import dev.keyhole.auth.LiveSessions;
+import dev.keyhole.web.Connections;
 import dev.keyhole.ws.Closure;
 import dev.keyhole.ws.MessageAssembler;
 import dev.keyhole.ws.Outbox;
@@ -10,6 +13,7 @@ import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.nio.ByteBuffer;
@@ -30,30 +34,42 @@ public class WhoAmIEndpoint {
     @Inject
     Sending sending;
 
+    @Inject
+    Connections connections;
+
     private final MessageAssembler assembler = new MessageAssembler(MAX_MESSAGE_BYTES);
     private Outbox outbox;
     private String answer;
 
     @OnOpen
     public void open(Session session) {
+        connections.opened(session);
         outbox = sending.outboxFor(session);
         answer = IdentityJson.of(sessions.opened(session)).toString();
         outbox.send(answer);
     }
 
     @OnMessage
-    public void again(String part, boolean last) {
+    public void again(String part, boolean last, Session session) {
+        connections.touched(session);
         assembler.text(part, last).ifPresent(request -> outbox.send(answer));
     }
 
     @OnMessage
     public void binary(ByteBuffer ignored, Session session) {
+        connections.touched(session);
         SessionErrors.close(session, Closure.UNSUPPORTED_DATA);
+    }
+
+    @OnMessage
+    public void pong(PongMessage pong, Session session) {
+        connections.touched(session);
     }
 
     @OnClose
     public void close(Session session) {
         sessions.closed(session);
+        connections.closed(session);
     }
 
     @OnError

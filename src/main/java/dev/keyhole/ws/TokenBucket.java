@@ -1,9 +1,9 @@
-package dev.keyhole.chat;
+package dev.keyhole.ws;
 
 import java.util.function.LongSupplier;
 
 /** A token bucket: {@code ratePerSecond} tokens a second on average, at most {@code burst} at once. */
-final class TokenBucket {
+public final class TokenBucket {
 
     private static final long NANOS = 1_000_000_000L;
 
@@ -13,7 +13,7 @@ final class TokenBucket {
     private double tokens;
     private long last;
 
-    TokenBucket(int ratePerSecond, int burst, LongSupplier nanoTime) {
+    public TokenBucket(int ratePerSecond, int burst, LongSupplier nanoTime) {
         this.ratePerNano = (double) ratePerSecond / NANOS;
         this.burst = burst;
         this.nanoTime = nanoTime;
@@ -22,14 +22,24 @@ final class TokenBucket {
     }
 
     /** Takes a token if there is one. */
-    boolean tryTake() {
-        long now = nanoTime.getAsLong();
-        tokens = Math.min(burst, tokens + (now - last) * ratePerNano);
-        last = now;
+    public synchronized boolean tryTake() {
+        refill();
         if (tokens >= 1) {
             tokens -= 1;
             return true;
         }
         return false;
+    }
+
+    /** Whether the bucket has refilled completely: its owner has been quiet, and it can be forgotten. */
+    public synchronized boolean isFull() {
+        refill();
+        return tokens >= burst;
+    }
+
+    private void refill() {
+        long now = nanoTime.getAsLong();
+        tokens = Math.min(burst, tokens + (now - last) * ratePerNano);
+        last = now;
     }
 }

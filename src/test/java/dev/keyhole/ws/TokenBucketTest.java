@@ -1,4 +1,4 @@
-package dev.keyhole.chat;
+package dev.keyhole.ws;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -22,6 +22,7 @@ class TokenBucketTest {
         assertFalse(bucket.tryTake());
 
         now[0] += 60_000_000_000L; // a minute: refilled, but never beyond the burst
+        assertTrue(bucket.isFull());
         assertTrue(bucket.tryTake());
         assertTrue(bucket.tryTake());
         assertTrue(bucket.tryTake());

@@ -1,0 +1,67 @@
+package dev.keyhole.web;
+
+import dev.keyhole.auth.ClientIdentity;
+import dev.keyhole.auth.ClientPrincipal;
+import dev.keyhole.log.LogLine;
+import dev.keyhole.ws.HandshakeRefusal;
+import jakarta.inject.Inject;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpFilter;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.logging.Logger;
+
+/**
+ * Connection limits, after authentication (they count per identity and per client address): a WebSocket handshake
+ * over a limit gets 429 or 503 before the upgrade, and an audit line; during shutdown every handshake gets 503. A
+ * granted handshake carries its lease to the session in the request; if the upgrade does not happen, the lease is
+ * given back at once.
+ */
+public class ConnectionLimitFilter extends HttpFilter {
+
+    private static final long serialVersionUID = 1L;
+    private static final Logger LOG = Logger.getLogger(ConnectionLimitFilter.class.getName());
+
+    @Inject
+    private transient Connections connections;
+
+    @Override
+    protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        if (!Perimeter.isWebSocketHandshake(request)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        if (connections.shuttingDown()) {
+            HandshakeRefusal.send(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "shutting-down");
+            return;
+        }
+        String identityKey = ClientPrincipal.identityOf(request.getUserPrincipal())
+                .map(ConnectionLimitFilter::identityKey).orElse(null);
+        ConnectionLimits.Outcome outcome = connections.limits().acquire(request.getRemoteAddr(), identityKey);
+        if (!outcome.granted()) {
+            LOG.warning(LogLine.event("limits").with("decision", "reject").with("reason", outcome.refusal().code())
+                    .with("time", Instant.now()).with("remote", request.getRemoteAddr()).with("path", request.getRequestURI())
+                    .with("subject", request.getUserPrincipal() == null ? null : request.getUserPrincipal().getName()).toString());
+            HandshakeRefusal.send(response, outcome.refusal().status(), outcome.refusal().code());
+            return;
+        }
+        boolean upgraded = false;
+        try {
+            chain.doFilter(new LeasedRequest(request, outcome.lease().id()), response);
+            upgraded = response.getStatus() == HttpServletResponse.SC_SWITCHING_PROTOCOLS;
+        } finally {
+            if (!upgraded) {
+                connections.limits().release(outcome.lease());
+            }
+        }
+    }
+
+    /** One identity however many certificates of the same subject a CA issued: issuer and subject. */
+    static String identityKey(ClientIdentity identity) {
+        return identity.issuer() + "|" + identity.subject();
+    }
+}

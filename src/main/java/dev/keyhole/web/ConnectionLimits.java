@@ -1,0 +1,180 @@
+package dev.keyhole.web;
+
+import dev.keyhole.auth.AddressRange;
+import dev.keyhole.ws.TokenBucket;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.LongSupplier;
+
+/**
+ * How many WebSocket connections may be open — in total, per client address and per certificate identity — and
+ * how fast one address may open them. A handshake that fits gets a {@link Lease}, which the session claims when it
+ * opens and gives back when it closes; a lease that no session claims (the upgrade failed) is given back by
+ * {@link #releaseUnclaimed}. An IPv6 client counts by its /64, the block one subscriber usually holds.
+ */
+public final class ConnectionLimits {
+
+    /** The limits. */
+    public record Limits(int total, int perAddress, int perIdentity, int handshakesPerSecond, int handshakeBurst) {
+    }
+
+    /** One granted connection. */
+    public static final class Lease {
+        private final String id = UUID.randomUUID().toString();
+        private final String addressKey;
+        private final String identityKey;
+        private final long grantedAt;
+        private volatile boolean claimed;
+
+        private Lease(String addressKey, String identityKey, long grantedAt) {
+            this.addressKey = addressKey;
+            this.identityKey = identityKey;
+            this.grantedAt = grantedAt;
+        }
+
+        public String id() {
+            return id;
+        }
+    }
+
+    /** Why a handshake is refused: the HTTP status and the stable reason code. */
+    public enum Refusal {
+        TOO_MANY_HANDSHAKES(429, "too-many-handshakes"),
+        TOO_MANY_CONNECTIONS(429, "too-many-connections"),
+        SERVER_BUSY(503, "server-busy");
+
+        private final int status;
+        private final String code;
+
+        Refusal(int status, String code) {
+            this.status = status;
+            this.code = code;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        public String code() {
+            return code;
+        }
+    }
+
+    /** The outcome of a handshake: a lease, or why not. */
+    public record Outcome(Lease lease, Refusal refusal) {
+        public boolean granted() {
+            return lease != null;
+        }
+    }
+
+    private static final int MAX_TRACKED_ADDRESSES = 100_000;
+
+    private final Limits limits;
+    private final LongSupplier nanoTime;
+    private final Map<String, Lease> leases = new HashMap<>();
+    private final Map<String, Integer> perAddress = new HashMap<>();
+    private final Map<String, Integer> perIdentity = new HashMap<>();
+    private final Map<String, TokenBucket> handshakes = new HashMap<>();
+
+    public ConnectionLimits(Limits limits, LongSupplier nanoTime) {
+        this.limits = Objects.requireNonNull(limits, "limits");
+        this.nanoTime = nanoTime;
+    }
+
+    public Limits limits() {
+        return limits;
+    }
+
+    /**
+     * @param address the client address (after proxy resolution)
+     * @param identityKey the certificate identity, or null for a client without one
+     */
+    public synchronized Outcome acquire(String address, String identityKey) {
+        String addressKey = addressKey(address);
+        TokenBucket rate = handshakes.get(addressKey);
+        if (rate == null) {
+            if (handshakes.size() >= MAX_TRACKED_ADDRESSES) {
+                handshakes.values().removeIf(TokenBucket::isFull);
+            }
+            rate = new TokenBucket(limits.handshakesPerSecond(), limits.handshakeBurst(), nanoTime);
+            handshakes.put(addressKey, rate);
+        }
+        if (!rate.tryTake()) {
+            return new Outcome(null, Refusal.TOO_MANY_HANDSHAKES);
+        }
+        if (leases.size() >= limits.total()) {
+            return new Outcome(null, Refusal.SERVER_BUSY);
+        }
+        if (perAddress.getOrDefault(addressKey, 0) >= limits.perAddress()
+                || identityKey != null && perIdentity.getOrDefault(identityKey, 0) >= limits.perIdentity()) {
+            return new Outcome(null, Refusal.TOO_MANY_CONNECTIONS);
+        }
+        Lease lease = new Lease(addressKey, identityKey, nanoTime.getAsLong());
+        leases.put(lease.id, lease);
+        perAddress.merge(addressKey, 1, Integer::sum);
+        if (identityKey != null) {
+            perIdentity.merge(identityKey, 1, Integer::sum);
+        }
+        return new Outcome(lease, null);
+    }
+
+    /** Marks a lease as held by an open session; empty when there is no such lease (or it was claimed). */
+    public synchronized Optional<Lease> claim(String leaseId) {
+        Lease lease = leaseId == null ? null : leases.get(leaseId);
+        if (lease == null || lease.claimed) {
+            return Optional.empty();
+        }
+        lease.claimed = true;
+        return Optional.of(lease);
+    }
+
+    /** Gives a lease back (again: no effect). */
+    public synchronized void release(Lease lease) {
+        if (lease == null || leases.remove(lease.id) == null) {
+            return;
+        }
+        perAddress.computeIfPresent(lease.addressKey, (key, count) -> count > 1 ? count - 1 : null);
+        if (lease.identityKey != null) {
+            perIdentity.computeIfPresent(lease.identityKey, (key, count) -> count > 1 ? count - 1 : null);
+        }
+    }
+
+    /** Gives back leases that no session claimed within {@code graceNanos}, and forgets idle rate buckets. */
+    public synchronized int releaseUnclaimed(long graceNanos) {
+        long now = nanoTime.getAsLong();
+        var stale = leases.values().stream().filter(lease -> !lease.claimed && now - lease.grantedAt > graceNanos).toList();
+        stale.forEach(this::release);
+        handshakes.values().removeIf(TokenBucket::isFull);
+        return stale.size();
+    }
+
+    public synchronized int open() {
+        return leases.size();
+    }
+
+    /** An IPv4 address as it is; an IPv6 address by its /64 prefix; anything else as given. */
+    static String addressKey(String address) {
+        Optional<byte[]> bytes = AddressRange.literal(address);
+        if (bytes.isEmpty() || bytes.get().length == 4) {
+            return bytes.map(ConnectionLimits::text).orElse(address);
+        }
+        byte[] prefix = bytes.get().clone();
+        for (int i = 8; i < 16; i++) {
+            prefix[i] = 0;
+        }
+        return text(prefix) + "/64";
+    }
+
+    private static String text(byte[] address) {
+        try {
+            return InetAddress.getByAddress(address).getHostAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

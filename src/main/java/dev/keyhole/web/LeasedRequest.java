@@ -1,0 +1,61 @@
+package dev.keyhole.web;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletRequestWrapper;
+import java.util.Collections;
+import java.util.Enumeration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * A WebSocket handshake carrying the id of its connection lease as a request parameter, the one part of a request
+ * that both containers hand to the session ({@code Session.getRequestParameterMap()}). A value the client put in
+ * that parameter is dropped.
+ */
+final class LeasedRequest extends HttpServletRequestWrapper {
+
+    private final Map<String, String[]> parameters;
+    private final String queryString;
+
+    LeasedRequest(HttpServletRequest request, String leaseId) {
+        super(request);
+        Map<String, String[]> own = new LinkedHashMap<>(request.getParameterMap());
+        own.remove(Connections.LEASE_PARAMETER);
+        own.put(Connections.LEASE_PARAMETER, new String[] {leaseId});
+        parameters = Collections.unmodifiableMap(own);
+        String original = request.getQueryString();
+        String kept = original == null ? "" : Stream.of(original.split("&"))
+                .filter(pair -> !pair.equals(Connections.LEASE_PARAMETER) && !pair.startsWith(Connections.LEASE_PARAMETER + "="))
+                .collect(Collectors.joining("&"));
+        queryString = (kept.isEmpty() ? "" : kept + "&") + Connections.LEASE_PARAMETER + "=" + leaseId;
+    }
+
+    @Override
+    public String getParameter(String name) {
+        String[] values = parameters.get(name);
+        return values == null || values.length == 0 ? null : values[0];
+    }
+
+    @Override
+    public Map<String, String[]> getParameterMap() {
+        return parameters;
+    }
+
+    @Override
+    public Enumeration<String> getParameterNames() {
+        return Collections.enumeration(parameters.keySet());
+    }
+
+    @Override
+    public String[] getParameterValues(String name) {
+        String[] values = parameters.get(name);
+        return values == null ? null : values.clone();
+    }
+
+    @Override
+    public String getQueryString() {
+        return queryString;
+    }
+}

@@ -1,0 +1,48 @@
+package dev.keyhole.web;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.lang.reflect.Proxy;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class LeasedRequestTest {
+
+    private static HttpServletRequest request(String query, Map<String, String[]> parameters) {
+        return (HttpServletRequest) Proxy.newProxyInstance(HttpServletRequest.class.getClassLoader(),
+                new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "getQueryString" -> query;
+                    case "getParameterMap" -> parameters;
+                    default -> throw new UnsupportedOperationException(method.getName());
+                });
+    }
+
+    @Test
+    void the_lease_is_added_to_the_parameters_and_the_query() {
+        Map<String, String[]> parameters = new LinkedHashMap<>();
+        parameters.put("after", new String[] {"42"});
+        LeasedRequest leased = new LeasedRequest(request("after=42", parameters), "L1");
+
+        assertEquals("L1", leased.getParameter(Connections.LEASE_PARAMETER));
+        assertArrayEquals(new String[] {"42"}, leased.getParameterValues("after"));
+        assertEquals("after=42&keyhole-lease=L1", leased.getQueryString());
+    }
+
+    @Test
+    void a_lease_the_client_sent_itself_is_dropped() {
+        Map<String, String[]> parameters = new LinkedHashMap<>();
+        parameters.put(Connections.LEASE_PARAMETER, new String[] {"forged", "again"});
+        LeasedRequest leased = new LeasedRequest(request("keyhole-lease=forged&x=1&keyhole-lease", parameters), "L2");
+
+        assertArrayEquals(new String[] {"L2"}, leased.getParameterValues(Connections.LEASE_PARAMETER));
+        assertEquals("x=1&keyhole-lease=L2", leased.getQueryString());
+    }
+
+    @Test
+    void a_request_without_a_query_gets_one() {
+        assertEquals("keyhole-lease=L3", new LeasedRequest(request(null, Map.of()), "L3").getQueryString());
+    }
+}
