@@ -136,7 +136,7 @@ public final class RawHandshake {
         return new StalledClient(plain, socket, frameBytes);
     }
 
-    private static SSLSocket connect(SSLContext tls, InetAddress localAddress, int port) throws IOException {
+    static SSLSocket connect(SSLContext tls, InetAddress localAddress, int port) throws IOException {
         SSLSocket socket = (SSLSocket) (localAddress == null
                 ? tls.getSocketFactory().createSocket("localhost", port)
                 : tls.getSocketFactory().createSocket("localhost", port, localAddress, 0));
@@ -147,7 +147,7 @@ public final class RawHandshake {
         return socket;
     }
 
-    private static Response handshake(SSLSocket socket, int port, String path, Map<String, String> headers) throws IOException {
+    static Response handshake(SSLSocket socket, int port, String path, Map<String, String> headers) throws IOException {
         byte[] nonce = new byte[16];
         new SecureRandom().nextBytes(nonce);
         StringBuilder request = new StringBuilder()

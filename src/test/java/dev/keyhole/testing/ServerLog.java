@@ -14,30 +14,38 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * The log of the Payara Micro that Arquillian starts ({@code --logtofile} in arquillian.xml). Servers of earlier
- * test classes appended to the same file, so a test marks where it starts and reads only what came after.
+ * A server's log: by default that of the Payara Micro that Arquillian starts ({@code --logtofile} in
+ * arquillian.xml), or the output of a {@link ServerProcess}. Servers of earlier test classes appended to the same
+ * file, so a test marks where it starts and reads only what came after.
  */
 public final class ServerLog {
 
     private static final Path DIR = Path.of("target/it-logs");
     private static final String NAME = "arquillian-payara.log";
 
+    private final Path fixed;
     private final long start;
 
-    private ServerLog(long start) {
-        this.start = start;
+    private ServerLog(Path fixed) {
+        this.fixed = fixed;
+        this.start = size();
     }
 
-    /** Everything logged from now on. */
+    /** Everything the Arquillian-managed server logs from now on. */
     public static ServerLog fromNow() {
-        return new ServerLog(size());
+        return new ServerLog(null);
+    }
+
+    /** Everything a server process logs from now on. */
+    public static ServerLog fromNow(ServerProcess server) {
+        return new ServerLog(server.log().toAbsolutePath());
     }
 
     /** Waits until a line logged since the mark matches; fails the test after the timeout. */
     public String awaitLine(Pattern pattern, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (WatchService watcher = FileSystems.getDefault().newWatchService()) {
-            DIR.register(watcher, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
+            file().toAbsolutePath().getParent().register(watcher, StandardWatchEventKinds.ENTRY_MODIFY, StandardWatchEventKinds.ENTRY_CREATE);
             while (true) {
                 String found = find(pattern);
                 if (found != null) {
@@ -76,7 +84,7 @@ public final class ServerLog {
         }
     }
 
-    private static long size() {
+    private long size() {
         try {
             return Files.exists(file()) ? Files.size(file()) : 0;
         } catch (IOException e) {
@@ -85,7 +93,10 @@ public final class ServerLog {
     }
 
     /** Payara's file handler writes NAME.0 (or NAME when it does not number its files). */
-    private static Path file() {
+    private Path file() {
+        if (fixed != null) {
+            return fixed;
+        }
         Path numbered = DIR.resolve(NAME + ".0");
         return Files.exists(numbered) ? numbered : DIR.resolve(NAME);
     }

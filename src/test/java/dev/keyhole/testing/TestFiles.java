@@ -26,6 +26,13 @@ public final class TestFiles {
     }
 
     /** The names of what a folder contains, sorted. */
+    /** The regular files anywhere under {@code dir}, as paths relative to it, sorted. */
+    public static List<String> filesUnder(Path dir) throws IOException {
+        try (Stream<Path> entries = Files.walk(dir)) {
+            return entries.filter(Files::isRegularFile).map(path -> dir.relativize(path).toString()).sorted().toList();
+        }
+    }
+
     public static List<String> contents(Path dir) throws IOException {
         try (Stream<Path> entries = Files.list(dir)) {
             return entries.map(path -> path.getFileName().toString()).sorted().toList();

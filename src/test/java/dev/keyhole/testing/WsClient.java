@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -33,15 +34,21 @@ public final class WsClient implements AutoCloseable {
     private final CompletableFuture<Close> closed = new CompletableFuture<>();
     private final WebSocket socket;
 
-    private WsClient(URI uri, SSLContext tls) throws Exception {
+    private WsClient(URI uri, SSLContext tls, Map<String, String> headers) throws Exception {
         HttpClient http = HttpClient.newBuilder().sslContext(tls).connectTimeout(TIMEOUT).build();
-        socket = http.newWebSocketBuilder().connectTimeout(TIMEOUT).buildAsync(uri, new Recorder())
-                .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(TIMEOUT);
+        headers.forEach(builder::header);
+        socket = builder.buildAsync(uri, new Recorder()).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
 
     /** Opens a connection; the handshake's failure is thrown as it is (an ExecutionException with the cause). */
     public static WsClient connect(URI uri, SSLContext tls) throws Exception {
-        return new WsClient(uri, tls);
+        return new WsClient(uri, tls, Map.of());
+    }
+
+    /** Opens a connection with extra handshake headers (e.g. the Origin a browser sends). */
+    public static WsClient connect(URI uri, SSLContext tls, Map<String, String> headers) throws Exception {
+        return new WsClient(uri, tls, headers);
     }
 
     public void sendText(String text) throws Exception {
@@ -94,6 +101,15 @@ public final class WsClient implements AutoCloseable {
 
     private static String describe(Object message) {
         return message instanceof ByteBuffer data ? "binary message of " + data.remaining() + " bytes" : "text message";
+    }
+
+    /**
+     * Closes from this side and waits for the server's answering close frame (on Payara the endpoint's @OnClose has
+     * run by then); fails the test if it does not come in time.
+     */
+    public Close closeAndAwaitReply() throws InterruptedException {
+        socket.sendClose(WebSocket.NORMAL_CLOSURE, "");
+        return awaitClose();
     }
 
     @Override
