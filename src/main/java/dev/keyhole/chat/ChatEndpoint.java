@@ -59,7 +59,9 @@ public class ChatEndpoint {
 
     @OnOpen
     public void open(Session session, @PathParam("room") String room) {
-        connections.opened(session);
+        if (!connections.opened(session)) {
+            return;
+        }
         Optional<ClientIdentity> identity = sessions.opened(session);
         if (identity.isEmpty()) {
             SessionErrors.close(session, Closure.NO_IDENTITY);
@@ -105,11 +107,14 @@ public class ChatEndpoint {
 
     @OnClose
     public void close(Session session) {
-        if (membership != null) {
-            membership.leave();
-        }
-        sessions.closed(session);
         connections.closed(session);
+        try {
+            if (membership != null) {
+                membership.leave();
+            }
+        } finally {
+            sessions.closed(session);
+        }
     }
 
     @OnError

@@ -43,10 +43,11 @@ public class EchoEndpoint {
 
     @OnOpen
     public void open(Session session) {
-        connections.opened(session);
         assembler = new MessageAssembler(settings.get(Setting.ECHO_MAX_MESSAGE_BYTES));
         outbox = sending.outboxFor(session);
-        sessions.opened(session);
+        if (connections.opened(session)) {
+            sessions.opened(session);
+        }
     }
 
     @OnMessage
@@ -68,8 +69,8 @@ public class EchoEndpoint {
 
     @OnClose
     public void close(Session session) {
-        sessions.closed(session);
         connections.closed(session);
+        sessions.closed(session);
     }
 
     @OnError

@@ -43,8 +43,10 @@ public class WhoAmIEndpoint {
 
     @OnOpen
     public void open(Session session) {
-        connections.opened(session);
         outbox = sending.outboxFor(session);
+        if (!connections.opened(session)) {
+            return;
+        }
         answer = IdentityJson.of(sessions.opened(session)).toString();
         outbox.send(answer);
     }
@@ -68,8 +70,8 @@ public class WhoAmIEndpoint {
 
     @OnClose
     public void close(Session session) {
-        sessions.closed(session);
         connections.closed(session);
+        sessions.closed(session);
     }
 
     @OnError

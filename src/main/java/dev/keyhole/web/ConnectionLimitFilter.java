@@ -49,19 +49,21 @@ public class ConnectionLimitFilter extends HttpFilter {
             HandshakeRefusal.send(response, outcome.refusal().status(), outcome.refusal().code());
             return;
         }
-        boolean upgraded = false;
         try {
             chain.doFilter(new LeasedRequest(request, outcome.lease().id()), response);
-            upgraded = response.getStatus() == HttpServletResponse.SC_SWITCHING_PROTOCOLS;
         } finally {
-            if (!upgraded) {
+            // Not upgraded: nobody will claim the lease. (Upgraded: the session claims it, or it expires unclaimed.)
+            if (response.getStatus() != HttpServletResponse.SC_SWITCHING_PROTOCOLS) {
                 connections.limits().release(outcome.lease());
             }
         }
     }
 
-    /** One identity however many certificates of the same subject a CA issued: issuer and subject. */
+    /**
+     * One identity however many certificates of the same subject a CA issued: issuer and subject, each prefixed with
+     * its length so that no two pairs give the same key.
+     */
     static String identityKey(ClientIdentity identity) {
-        return identity.issuer() + "|" + identity.subject();
+        return identity.issuer().length() + ":" + identity.issuer() + "|" + identity.subject();
     }
 }

@@ -4,6 +4,7 @@ import dev.keyhole.auth.AddressRange;
 import dev.keyhole.ws.TokenBucket;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -157,17 +158,39 @@ public final class ConnectionLimits {
         return leases.size();
     }
 
-    /** An IPv4 address as it is; an IPv6 address by its /64 prefix; anything else as given. */
+    /**
+     * An IPv4 address as it is (also when written as an IPv4-mapped IPv6 address); an IPv6 address by its /64 prefix,
+     * the block one subscriber usually holds, except in ::/64 (loopback and the like), where each address counts
+     * alone; anything else as given. A zone id ({@code fe80::1%eth0}) is ignored.
+     */
     static String addressKey(String address) {
-        Optional<byte[]> bytes = AddressRange.literal(address);
-        if (bytes.isEmpty() || bytes.get().length == 4) {
-            return bytes.map(ConnectionLimits::text).orElse(address);
+        int zone = address.indexOf('%');
+        Optional<byte[]> literal = AddressRange.literal(zone < 0 ? address : address.substring(0, zone));
+        if (literal.isEmpty()) {
+            return address;
         }
-        byte[] prefix = bytes.get().clone();
-        for (int i = 8; i < 16; i++) {
-            prefix[i] = 0;
+        byte[] bytes = literal.get();
+        if (bytes.length == 4) {
+            return text(bytes);
         }
+        if (isIpv4Mapped(bytes)) {
+            return text(Arrays.copyOfRange(bytes, 12, 16));
+        }
+        if (Arrays.equals(Arrays.copyOf(bytes, 8), new byte[8])) {
+            return text(bytes);
+        }
+        byte[] prefix = Arrays.copyOf(bytes, 16);
+        Arrays.fill(prefix, 8, 16, (byte) 0);
         return text(prefix) + "/64";
+    }
+
+    private static boolean isIpv4Mapped(byte[] bytes) {
+        for (int i = 0; i < 10; i++) {
+            if (bytes[i] != 0) {
+                return false;
+            }
+        }
+        return bytes[10] == (byte) 0xFF && bytes[11] == (byte) 0xFF;
     }
 
     private static String text(byte[] address) {

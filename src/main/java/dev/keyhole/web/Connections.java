@@ -118,14 +118,28 @@ public class Connections {
         return shuttingDown;
     }
 
-    /** A session opened: it claims its lease and is watched from now on; while stopping, it is closed at once. */
-    public void opened(Session session) {
+    /**
+     * A session opened: it claims the lease its handshake was granted and is watched from now on. It is closed at
+     * once — and the endpoint must not go on — while Keyhole stops (1001), or when it has no lease to claim (1013:
+     * it would count against no limit).
+     *
+     * @return whether the session may go on
+     */
+    public boolean opened(Session session) {
         List<String> lease = session.getRequestParameterMap().get(LEASE_PARAMETER);
         Optional<ConnectionLimits.Lease> claimed = limits.claim(lease == null || lease.isEmpty() ? null : lease.get(0));
         open.put(session, new Tracked(claimed.orElse(null), clock.getAsLong()));
         if (shuttingDown) {
             SessionErrors.close(session, Closure.GOING_AWAY);
+            return false;
         }
+        if (claimed.isEmpty()) {
+            LOG.warning(() -> LogLine.event("limits").with("decision", "reject").with("reason", "not-counted")
+                    .with("session", session.getId()).toString());
+            SessionErrors.close(session, Closure.NOT_COUNTED);
+            return false;
+        }
+        return true;
     }
 
     /** The client sent something (a message or a pong): it is alive. */
@@ -156,28 +170,43 @@ public class Connections {
 
     /** Once a second: pings quiet sessions, closes idle ones, gives back leases no session claimed. */
     void sweep() {
+        long now = clock.getAsLong();
+        open.forEach((session, tracked) -> {
+            try {
+                check(session, tracked, now);
+            } catch (RuntimeException e) {
+                // One session's failure must not stop the others' keepalive: logged, and tried again next time.
+                LOG.log(Level.WARNING, LogLine.event("ws.sweep-failed").with("session", session.getId())
+                        .with("error", e.getClass().getName()).toString(), e);
+            }
+        });
         try {
-            long now = clock.getAsLong();
-            open.forEach((session, tracked) -> {
-                switch (keepAlive.next(now, tracked.lastIncoming, tracked.lastPing)) {
-                    case CLOSE -> {
-                        LOG.info(() -> LogLine.event("ws.idle-timeout").with("session", session.getId())
-                                .with("subject", session.getUserPrincipal() == null ? null : session.getUserPrincipal().getName())
-                                .toString());
-                        SessionErrors.close(session, Closure.IDLE_TIMEOUT);
-                    }
-                    case PING -> {
-                        tracked.lastPing = now;
-                        ping(session);
-                    }
-                    case NONE -> {
-                    }
-                }
-            });
             limits.releaseUnclaimed(LEASE_CLAIM_GRACE_NANOS);
         } catch (RuntimeException e) {
-            // Never let the periodic sweep die: a failure here is logged and the next run tries again.
+            // A scheduled task that throws is never run again: log, and try again next time.
             LOG.log(Level.SEVERE, LogLine.event("ws.sweep-failed").with("error", e.getClass().getName()).toString(), e);
+        }
+    }
+
+    private void check(Session session, Tracked tracked, long now) {
+        switch (keepAlive.next(now, tracked.lastIncoming, tracked.lastPing)) {
+            case CLOSE -> {
+                if (!session.isOpen()) {
+                    // Closed without its endpoint reporting it (its @OnClose failed): give the lease back.
+                    closed(session);
+                    return;
+                }
+                LOG.info(() -> LogLine.event("ws.idle-timeout").with("session", session.getId())
+                        .with("subject", session.getUserPrincipal() == null ? null : session.getUserPrincipal().getName())
+                        .toString());
+                SessionErrors.close(session, Closure.IDLE_TIMEOUT);
+            }
+            case PING -> {
+                tracked.lastPing = now;
+                ping(session);
+            }
+            case NONE -> {
+            }
         }
     }
 

@@ -34,6 +34,8 @@ public final class Cors {
     public Answer answer(OriginPolicy.Verdict verdict, String origin, String method, String preflightMethod) {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Vary", "Origin");
+        // What is echoed is the origin as parsed, not the header as sent.
+        String echoed = Origin.parse(origin).map(Origin::toString).orElse(null);
         boolean preflight = "OPTIONS".equals(method) && origin != null && preflightMethod != null;
         boolean crossOriginAllowed = verdict == OriginPolicy.Verdict.ALLOWED;
         if (preflight) {
@@ -41,16 +43,16 @@ public final class Cors {
             if (!(verdict.accepted() && origin != null) || !methodAllowed) {
                 return new Answer(headers, true, true);
             }
-            if (crossOriginAllowed) {
-                headers.put("Access-Control-Allow-Origin", origin);
+            if (crossOriginAllowed && echoed != null) {
+                headers.put("Access-Control-Allow-Origin", echoed);
                 headers.put("Access-Control-Allow-Credentials", "true");
             }
             headers.put("Access-Control-Allow-Methods", METHODS);
             headers.put("Access-Control-Max-Age", Integer.toString(maxAgeSeconds));
             return new Answer(headers, true, false);
         }
-        if (crossOriginAllowed) {
-            headers.put("Access-Control-Allow-Origin", origin);
+        if (crossOriginAllowed && echoed != null) {
+            headers.put("Access-Control-Allow-Origin", echoed);
             headers.put("Access-Control-Allow-Credentials", "true");
         }
         return new Answer(headers, false, false);

@@ -115,9 +115,13 @@ public class Perimeter {
                 + (query == null ? "" : "?" + query);
     }
 
-    /** The origin a request was addressed to: its own scheme and Host header. */
+    /**
+     * Keyhole's own origin as a request addressed it: {@code https://} and its Host header. Only over HTTPS: there
+     * the server certificate vouches for the host name, while over plain HTTP a page on another host could reach
+     * Keyhole under its own name by DNS rebinding. (Over plain HTTP, Keyhole's own origin must be listed.)
+     */
     public static Optional<Origin> self(HttpServletRequest request) {
-        return Origin.ofRequest(request.isSecure() ? "https" : "http", request.getHeader("Host"));
+        return request.isSecure() ? Origin.ofRequest("https", request.getHeader("Host")) : Optional.empty();
     }
 
     /**

@@ -26,6 +26,8 @@ public enum Closure {
     RATE_LIMITED(CloseCodes.VIOLATED_POLICY, "rate-limited"),
     /** The client kept sending commands that are refused (1008). */
     TOO_MANY_ERRORS(CloseCodes.VIOLATED_POLICY, "too-many-errors"),
+    /** The connection was not counted against the connection limits (its lease is unknown or expired) (1013). */
+    NOT_COUNTED(CloseCodes.TRY_AGAIN_LATER, "try-again-later"),
     /** No more rooms may be created right now (1013, try again later). */
     TOO_MANY_ROOMS(CloseCodes.TRY_AGAIN_LATER, "too-many-rooms"),
     /** A frame type the endpoint does not accept, e.g. binary to a text-only endpoint (1003). */

@@ -52,6 +52,9 @@ class ConnectionLimitsTest {
         assertTrue(limits.acquire("2001:db8:1:3::a", null).granted(), "the next /64 is someone else");
         assertEquals("2001:db8:1:2:0:0:0:0/64", ConnectionLimits.addressKey("2001:db8:1:2:ffff::b"));
         assertEquals("10.0.0.1", ConnectionLimits.addressKey("10.0.0.1"));
+        assertEquals("10.0.0.1", ConnectionLimits.addressKey("::ffff:10.0.0.1"), "IPv4-mapped counts as IPv4");
+        assertEquals("fe80:0:0:0:0:0:0:0/64", ConnectionLimits.addressKey("fe80::1%eth0"), "zone id ignored");
+        assertEquals("0:0:0:0:0:0:0:1", ConnectionLimits.addressKey("::1"), "loopback alone, not by /64");
     }
 
     @Test

@@ -47,6 +47,29 @@ class ConnectionsTest {
     }
 
     @Test
+    void a_session_without_a_lease_to_claim_is_closed_with_1013() {
+        FakeSession forged = new FakeSession(null).requestParameters(Map.of(Connections.LEASE_PARAMETER, List.of("forged")));
+
+        assertFalse(connections.opened(forged.session()));
+
+        assertEquals(1013, forged.closes().get(0).getCloseCode().getCode());
+        assertEquals("try-again-later", forged.closes().get(0).getReasonPhrase());
+    }
+
+    @Test
+    void a_session_closed_without_its_endpoint_reporting_it_gives_its_lease_back_at_the_idle_timeout() throws Exception {
+        FakeSession bob = sessionWithLease("bob");
+        connections.opened(bob.session());
+        bob.session().close();
+
+        now[0] = 10 * SECOND;
+        connections.sweep();
+
+        assertEquals(0, connections.size());
+        assertTrue(connections.limits().acquire("10.0.0.1", "bob").granted());
+    }
+
+    @Test
     void a_quiet_session_is_pinged_and_a_silent_one_closed_after_the_idle_timeout() {
         FakeSession quiet = sessionWithLease("alice");
         FakeSession silent = sessionWithLease("bob");
@@ -83,8 +106,8 @@ class ConnectionsTest {
             assertEquals(1001, session.closes().get(0).getCloseCode().getCode());
             assertEquals("going-away", session.closes().get(0).getReasonPhrase());
         }
-        FakeSession late = new FakeSession(null);
-        connections.opened(late.session());
+        FakeSession late = sessionWithLease("carol");
+        assertFalse(connections.opened(late.session()));
         assertEquals(1001, late.closes().get(0).getCloseCode().getCode(), "a session opened during the drain");
         connections.drain();
         assertEquals(1, alice.closes().size(), "the drain runs once");

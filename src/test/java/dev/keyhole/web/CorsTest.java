@@ -23,6 +23,12 @@ class CorsTest {
     }
 
     @Test
+    void the_origin_is_echoed_as_browsers_spell_it() {
+        assertEquals(APP, cors.answer(Verdict.ALLOWED, "HTTPS://App.Example.com:443", "GET", null).headers()
+                .get("Access-Control-Allow-Origin"));
+    }
+
+    @Test
     void other_origins_get_no_cors_headers_but_the_vary() {
         assertEquals(Map.of("Vary", "Origin"), cors.answer(Verdict.REFUSED, "https://evil.example", "GET", null).headers());
         assertEquals(Map.of("Vary", "Origin"), cors.answer(Verdict.NO_ORIGIN, null, "GET", null).headers());
