@@ -59,7 +59,8 @@ public class ChatEndpoint {
 
     @OnOpen
     public void open(Session session, @PathParam("room") String room) {
-        if (!connections.opened(session)) {
+        Outbox outbox = sending.outboxFor(session);
+        if (!connections.opened(session, outbox)) {
             return;
         }
         Optional<ClientIdentity> identity = sessions.opened(session);
@@ -72,7 +73,6 @@ public class ChatEndpoint {
             SessionErrors.close(session, Closure.INVALID_ROOM);
             return;
         }
-        Outbox outbox = sending.outboxFor(session);
         Connection connection = new Connection(identity.get(), outbox);
         try {
             membership = rooms.join(name.get(), connection, resumePoint(session.getRequestParameterMap()));

@@ -45,7 +45,7 @@ public class EchoEndpoint {
     public void open(Session session) {
         assembler = new MessageAssembler(settings.get(Setting.ECHO_MAX_MESSAGE_BYTES));
         outbox = sending.outboxFor(session);
-        if (connections.opened(session)) {
+        if (connections.opened(session, outbox)) {
             sessions.opened(session);
         }
     }

@@ -44,7 +44,7 @@ public class WhoAmIEndpoint {
     @OnOpen
     public void open(Session session) {
         outbox = sending.outboxFor(session);
-        if (!connections.opened(session)) {
+        if (!connections.opened(session, outbox)) {
             return;
         }
         answer = IdentityJson.of(sessions.opened(session)).toString();

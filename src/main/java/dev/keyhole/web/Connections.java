@@ -4,6 +4,7 @@ import dev.keyhole.config.Setting;
 import dev.keyhole.config.Settings;
 import dev.keyhole.log.LogLine;
 import dev.keyhole.ws.Closure;
+import dev.keyhole.ws.Outbox;
 import dev.keyhole.ws.SessionErrors;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -74,13 +75,29 @@ public class Connections {
 
     private static final class Tracked {
         final ConnectionLimits.Lease lease;
+        final Outbox outbox;
         volatile long lastIncoming;
         volatile long lastPing;
+        /** Read and written by the sweep only. */
+        long lastDelivery;
+        long deliveredAtLastSweep;
 
-        Tracked(ConnectionLimits.Lease lease, long now) {
+        Tracked(ConnectionLimits.Lease lease, Outbox outbox, long now) {
             this.lease = lease;
+            this.outbox = outbox;
             this.lastIncoming = now;
             this.lastPing = now;
+            this.lastDelivery = now;
+        }
+
+        /** Notes, once per sweep, whether messages reached the container for this client since the last one. */
+        long lastDelivery(long now) {
+            long delivered = outbox == null ? 0 : outbox.delivered();
+            if (delivered != deliveredAtLastSweep) {
+                deliveredAtLastSweep = delivered;
+                lastDelivery = now;
+            }
+            return lastDelivery;
         }
     }
 
@@ -123,12 +140,13 @@ public class Connections {
      * once — and the endpoint must not go on — while Keyhole stops (1001), or when it has no lease to claim (1013:
      * it would count against no limit).
      *
+     * @param outbox the session's outbox: messages flowing through it count as activity for the idle timeout
      * @return whether the session may go on
      */
-    public boolean opened(Session session) {
+    public boolean opened(Session session, Outbox outbox) {
         List<String> lease = session.getRequestParameterMap().get(LEASE_PARAMETER);
         Optional<ConnectionLimits.Lease> claimed = limits.claim(lease == null || lease.isEmpty() ? null : lease.get(0));
-        open.put(session, new Tracked(claimed.orElse(null), clock.getAsLong()));
+        open.put(session, new Tracked(claimed.orElse(null), outbox, clock.getAsLong()));
         if (shuttingDown) {
             SessionErrors.close(session, Closure.GOING_AWAY);
             return false;
@@ -189,7 +207,7 @@ public class Connections {
     }
 
     private void check(Session session, Tracked tracked, long now) {
-        switch (keepAlive.next(now, tracked.lastIncoming, tracked.lastPing)) {
+        switch (keepAlive.next(now, tracked.lastIncoming, tracked.lastDelivery(now), tracked.lastPing)) {
             case CLOSE -> {
                 if (!session.isOpen()) {
                     // Closed without its endpoint reporting it (its @OnClose failed): give the lease back.

@@ -1,10 +1,13 @@
 package dev.keyhole.web;
 
 /**
- * When to ping a connection and when to give up on it. A connection that sent nothing — no message, no pong —
- * for the ping interval is pinged (once per interval); one that sent nothing for the idle timeout is closed. A
- * live client answers every ping, so pings keep it open, and keep traffic flowing below every listener's and
- * proxy's read timeout; a dead or stalled one stops answering and is closed.
+ * When to ping a connection and when to give up on it. A connection whose client sent nothing — no message, no
+ * pong — for the ping interval is pinged (once per interval), which keeps traffic from the client flowing below
+ * every listener's and proxy's read timeout. A connection is idle, and closed, when for the idle timeout neither
+ * did the client send anything nor did the server deliver it a message: a live client answers every ping; a dead
+ * one stops answering, and if it is in a busy conversation its unread messages pile up until it is closed as a
+ * slow consumer instead. (A client far behind a busy room answers pings late; the messages still reaching it show
+ * it is not idle.)
  */
 final class KeepAlive {
 
@@ -23,8 +26,13 @@ final class KeepAlive {
         this.pingIntervalNanos = pingIntervalNanos;
     }
 
-    Action next(long now, long lastIncoming, long lastPing) {
-        if (now - lastIncoming >= idleTimeoutNanos) {
+    /**
+     * @param lastIncoming when the client last sent a frame
+     * @param lastDelivery when a message to the client was last taken by the container
+     * @param lastPing when the client was last pinged
+     */
+    Action next(long now, long lastIncoming, long lastDelivery, long lastPing) {
+        if (now - Math.max(lastIncoming, lastDelivery) >= idleTimeoutNanos) {
             return Action.CLOSE;
         }
         if (now - lastIncoming >= pingIntervalNanos && now - lastPing >= pingIntervalNanos) {

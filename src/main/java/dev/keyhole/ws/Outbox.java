@@ -43,6 +43,7 @@ public final class Outbox {
     private boolean closed;
     private boolean overflowed;
     private boolean closeSent;
+    private volatile long delivered;
 
     public Outbox(Session session, Limits limits) {
         this(session, limits, () -> { });
@@ -104,6 +105,11 @@ public final class Outbox {
 
     public Limits limits() {
         return limits;
+    }
+
+    /** How many messages the container has taken so far (a counter that moves while data flows to the client). */
+    public long delivered() {
+        return delivered;
     }
 
     /** How many messages wait, the one being sent included. */
@@ -175,7 +181,9 @@ public final class Outbox {
         synchronized (this) {
             inFlight = false;
             queuedBytes -= pending.bytes();
-            if (!result.isOK()) {
+            if (result.isOK()) {
+                delivered++;
+            } else {
                 closed = true;
                 queue.clear();
                 queuedBytes = 0;

@@ -31,6 +31,7 @@ class OutboxTest {
         client.completeNext(new SendResult());
         assertEquals(List.of("one", "two", "three"), client.sent());
         assertEquals(1, outbox.pending());
+        assertEquals(2, outbox.delivered(), "taken by the container");
     }
 
     @Test
