@@ -13,11 +13,15 @@ mkdir -p "$dir"
 "$pki" -d "$dir/keyhole" server localhost --dns localhost --ip 127.0.0.1 --ip ::1
 "$pki" -d "$dir/keyhole" client alice --cn alice   # admitted to chat, role operator
 "$pki" -d "$dir/keyhole" client bob --cn bob       # admitted to chat
-"$pki" -d "$dir/keyhole" client carol --cn carol   # revoked while a session is open (AuthenticationIT)
+"$pki" -d "$dir/keyhole" client carol --cn carol   # admitted to chat
 "$pki" -d "$dir/keyhole" client dave --cn dave     # valid, but not among chat's subjects
 "$pki" -d "$dir/keyhole" client erin --cn erin --email erin@ops.keyhole.test   # admitted to chat by e-mail
 "$pki" -d "$dir/keyhole" client rita --cn rita     # revoked before the servers start
 "$pki" -d "$dir/keyhole" revoke rita
+"$pki" -d "$dir/keyhole" client lena --cn lena     # opens connections up to the per-identity limit (PerimeterIT)
+for target in payara-micro wildfly payara-server apache; do   # revoked while a session is open, one per target
+  "$pki" -d "$dir/keyhole" client "victim-$target" --cn "victim-$target" 2>/dev/null
+done
 for i in $(seq -w 1 20); do                         # the members of ChatIT's busy room
   "$pki" -d "$dir/keyhole" client "user$i" --cn "user$i" 2>/dev/null
 done
@@ -28,3 +32,10 @@ done
 
 # Keys and trust for the servers under test, as javax.net.ssl.* properties.
 "$pki" -d "$dir/keyhole" jsse-properties localhost >"$dir/server-tls.properties"
+
+# The same passwords as Maven properties, for the servers that take them from the environment (WildFly).
+{
+  printf 'keyhole.it.tls.keystore.password=%s\n' "$(head -n1 "$dir/keyhole/servers/localhost.p12.pass")"
+  printf 'keyhole.it.tls.truststore.password=%s\n' "$(head -n1 "$dir/keyhole/truststore.p12.pass")"
+} >"$dir/passwords.properties"
+chmod 600 "$dir/passwords.properties"

@@ -84,7 +84,7 @@ public class Perimeter {
                         .with("origin", origin).toString()));
         if (settings.get(Setting.WS_PING_INTERVAL_SECONDS) >= 90) {
             LOG.warning(LogLine.event("web.warning").with("problem", "ping interval of 90 s or more")
-                    .with("effect", "WildFly's listener read-timeout (90 s by default) closes quiet WebSockets").toString());
+                    .with("effect", "a listener or proxy read-timeout (WildFly: 90 s by default) may close quiet WebSockets").toString());
         }
     }
 

@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -28,9 +27,6 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @RunAsClient
 class ChatPageIT {
 
-    @ArquillianResource
-    private URL deployed;
-
     @Deployment(testable = false)
     static WebArchive keyhole() {
         return Deployments.builtWar();
@@ -43,7 +39,7 @@ class ChatPageIT {
                 .directory(Path.of("src/test/browser").toFile())
                 .redirectErrorStream(true);
         Map<String, String> environment = node.environment();
-        String url = Deployments.https(deployed, "").toString();
+        String url = Deployments.https("").toString();
         environment.put("KEYHOLE_URL", url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
         environment.put("KEYHOLE_P12", p12.toString());
         environment.put("KEYHOLE_P12_PASSWORD", new String(ItPki.password(p12)));

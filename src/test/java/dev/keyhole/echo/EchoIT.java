@@ -10,7 +10,6 @@ import dev.keyhole.testing.ServerLog;
 import dev.keyhole.testing.Tls;
 import dev.keyhole.testing.WsClient;
 import java.net.URI;
-import java.net.URL;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Random;
@@ -18,7 +17,6 @@ import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
-import org.jboss.arquillian.test.api.ArquillianResource;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,16 +28,13 @@ class EchoIT {
 
     private static final int LIMIT = 64 * 1024;
 
-    @ArquillianResource
-    private URL deployed;
-
     @Deployment(testable = false)
     static WebArchive keyhole() {
         return Deployments.builtWar();
     }
 
     private URI echo() {
-        return Deployments.wss(deployed, "/echo");
+        return Deployments.wss("/echo");
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.keyhole.testing;
 
 import java.io.File;
 import java.net.URI;
-import java.net.URL;
 import org.jboss.shrinkwrap.api.ShrinkWrap;
 import org.jboss.shrinkwrap.api.spec.WebArchive;
 
@@ -12,27 +11,26 @@ public final class Deployments {
     private Deployments() {
     }
 
-    /** The built WAR, unchanged, so its web.xml, descriptors and filter order are what is tested. */
+    /**
+     * The built WAR, unchanged, so its web.xml, descriptors and filter order are what is tested. Named ROOT.war, so
+     * that every server deploys it at "/", as operators do.
+     */
     public static WebArchive builtWar() {
-        return ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("keyhole.it.war")));
+        return ShrinkWrap.create(WebArchive.class, "ROOT.war")
+                .merge(ShrinkWrap.createFromZipFile(WebArchive.class, new File(System.getProperty("keyhole.it.war"))));
     }
 
     public static int httpsPort() {
-        return Integer.getInteger("keyhole.it.https.port");
+        return Target.current().httpsPort();
     }
 
-    /** A wss:// URI on the HTTPS listener, in the context where Arquillian says the WAR is deployed. */
-    public static URI wss(URL deployed, String path) {
-        return URI.create("wss://localhost:" + httpsPort() + context(deployed) + path);
+    /** A wss:// URI of the target under test. */
+    public static URI wss(String path) {
+        return Target.current().wss(path);
     }
 
-    /** An https:// URI on the HTTPS listener, in the context where Arquillian says the WAR is deployed. */
-    public static URI https(URL deployed, String path) {
-        return URI.create("https://localhost:" + httpsPort() + context(deployed) + path);
-    }
-
-    private static String context(URL deployed) {
-        String path = deployed.getPath();
-        return path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+    /** An https:// URI of the target under test. */
+    public static URI https(String path) {
+        return Target.current().https(path);
     }
 }

@@ -13,6 +13,8 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -58,8 +60,9 @@ public final class RawHandshake {
 
     /**
      * A client that opened a WebSocket and sends binary frames, on a thread of its own, without ever reading what
-     * the server sends back. Closing it aborts the connection from below TLS, which works even while the writer is
-     * blocked because the server stopped reading.
+     * the server sends back — or, given a frame size of 0, sends only an unsolicited pong every second, the
+     * heartbeat that keeps a connection from timing out as idle. Closing it aborts the connection from below TLS,
+     * which works even while the writer is blocked because the server stopped reading.
      */
     public static final class StalledClient implements AutoCloseable {
         private final Socket plain;
@@ -67,6 +70,7 @@ public final class RawHandshake {
         private final SSLSocket socket;
         private final Thread writer;
         private final AtomicInteger written = new AtomicInteger();
+        private final CountDownLatch stopped = new CountDownLatch(1);
 
         private StalledClient(Socket plain, SSLSocket socket, int frameBytes) {
             this.plain = plain;
@@ -77,6 +81,8 @@ public final class RawHandshake {
             frame[1] = (byte) (0x80 | 126);
             frame[2] = (byte) (frameBytes >> 8);
             frame[3] = (byte) frameBytes;
+            // A masked, empty pong: FIN + pong, mask bit with a zero key.
+            byte[] pong = {(byte) 0x8A, (byte) 0x80, 0, 0, 0, 0};
             writer = new Thread(() -> {
                 try {
                     OutputStream out = socket.getOutputStream();
@@ -84,7 +90,11 @@ public final class RawHandshake {
                         out.write(frame);
                         written.incrementAndGet();
                     }
-                } catch (IOException stopped) {
+                    while (frameBytes == 0 && !stopped.await(1, TimeUnit.SECONDS)) {
+                        out.write(pong);
+                        out.flush();
+                    }
+                } catch (IOException | InterruptedException ended) {
                     // the server dropped the connection, or the test aborted it
                 }
             }, "stalled websocket client");
@@ -92,7 +102,7 @@ public final class RawHandshake {
             writer.start();
         }
 
-        /** How many frames went out so far. */
+        /** How many data frames (not heartbeats) went out so far. */
         public int framesWritten() {
             return written.get();
         }
@@ -104,6 +114,7 @@ public final class RawHandshake {
 
         @Override
         public void close() throws IOException {
+            stopped.countDown();
             plain.setSoLinger(true, 0);
             plain.close();
             writer.interrupt();
@@ -126,6 +137,7 @@ public final class RawHandshake {
         SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, "localhost", port, true);
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        parameters.setServerNames(Tls.SNI_LOCALHOST);
         socket.setSSLParameters(parameters);
         socket.setSoTimeout((int) WsClient.TIMEOUT.toMillis());
         Response response = handshake(socket, port, path, Map.of());
@@ -142,6 +154,7 @@ public final class RawHandshake {
                 : tls.getSocketFactory().createSocket("localhost", port, localAddress, 0));
         SSLParameters parameters = socket.getSSLParameters();
         parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        parameters.setServerNames(Tls.SNI_LOCALHOST);
         socket.setSSLParameters(parameters);
         socket.setSoTimeout((int) WsClient.TIMEOUT.toMillis());
         return socket;

@@ -14,31 +14,33 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * A server's log: by default that of the Payara Micro that Arquillian starts ({@code --logtofile} in
- * arquillian.xml), or the output of a {@link ServerProcess}. Servers of earlier test classes appended to the same
- * file, so a test marks where it starts and reads only what came after.
+ * A server's log file: that of the target under test ({@link Target#log()}) or the output of a
+ * {@link ServerProcess}. Servers of earlier test classes appended to the same file, so a test marks where it starts
+ * and reads only what came after.
  */
 public final class ServerLog {
 
-    private static final Path DIR = Path.of("target/it-logs");
-    private static final String NAME = "arquillian-payara.log";
-
-    private final Path fixed;
+    private final Path file;
     private final long start;
 
-    private ServerLog(Path fixed) {
-        this.fixed = fixed;
+    private ServerLog(Path file) {
+        this.file = file;
         this.start = size();
     }
 
-    /** Everything the Arquillian-managed server logs from now on. */
+    /** Everything Keyhole logs on the target under test from now on. */
     public static ServerLog fromNow() {
-        return new ServerLog(null);
+        return Target.current().log();
     }
 
     /** Everything a server process logs from now on. */
     public static ServerLog fromNow(ServerProcess server) {
         return new ServerLog(server.log().toAbsolutePath());
+    }
+
+    /** Everything written to a log file from now on. */
+    public static ServerLog fromNow(Path file) {
+        return new ServerLog(file.toAbsolutePath());
     }
 
     /** Waits until a line logged since the mark matches; fails the test after the timeout. */
@@ -92,12 +94,8 @@ public final class ServerLog {
         }
     }
 
-    /** Payara's file handler writes NAME.0 (or NAME when it does not number its files). */
     private Path file() {
-        if (fixed != null) {
-            return fixed;
-        }
-        Path numbered = DIR.resolve(NAME + ".0");
-        return Files.exists(numbered) ? numbered : DIR.resolve(NAME);
+        return file;
     }
+
 }

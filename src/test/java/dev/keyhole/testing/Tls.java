@@ -15,6 +15,8 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import javax.net.ssl.KeyManager;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -24,6 +26,12 @@ import javax.net.ssl.X509KeyManager;
 
 /** TLS client contexts for the tests; they trust only the test CA and verify host names as usual. */
 public final class Tls {
+
+    /**
+     * SNI for "localhost", which the JDK's sockets leave out on their own (they send SNI only for names with a dot):
+     * a front that requires SNI (server-config/apache) refuses a client without it, as it should.
+     */
+    public static final List<SNIServerName> SNI_LOCALHOST = List.of(new SNIHostName("localhost"));
 
     private Tls() {
     }

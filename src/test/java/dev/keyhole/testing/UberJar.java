@@ -2,6 +2,7 @@ package dev.keyhole.testing;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -27,7 +28,9 @@ public final class UberJar {
      * properties {@code keyhole.it.NAME.http.port} and {@code .https.port}, with settings in its environment.
      */
     public static ServerProcess start(String name, Map<String, String> settings) throws IOException, InterruptedException {
-        return ServerProcess.startPayara(command(ServerProcess.tempDir(name), httpPort(name), httpsPort(name)), settings, name);
+        Map<String, String> environment = new HashMap<>(settings);
+        environment.putIfAbsent("KEYHOLE_WEB_HTTPS_PORT", httpsPort(name));
+        return ServerProcess.startPayara(command(ServerProcess.tempDir(name), httpPort(name), httpsPort(name)), environment, name);
     }
 
     public static String httpPort(String name) {

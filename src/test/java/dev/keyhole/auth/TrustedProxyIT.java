@@ -1,0 +1,114 @@
+package dev.keyhole.auth;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+
+import dev.keyhole.testing.Deployments;
+import dev.keyhole.testing.ItPki;
+import dev.keyhole.testing.RawHandshake;
+import dev.keyhole.testing.RawHandshake.Response;
+import dev.keyhole.testing.ServerLog;
+import dev.keyhole.testing.Target;
+import dev.keyhole.testing.Tls;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.InputStream;
+import java.io.StringReader;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.Map;
+import java.util.regex.Pattern;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Trusted-proxy mode, spoken to directly (on the servers, not through the Apache front, which strips these
+ * headers): 127.0.0.2 plays a TLS-terminating proxy (keyhole.auth.proxy.addresses in pom.xml), every other address
+ * is a client whose forwarding headers must count for nothing.
+ */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class TrustedProxyIT {
+
+    private static final InetAddress PROXY = loopback(2);
+    private static final Duration LOG_TIMEOUT = Duration.ofSeconds(20);
+
+    private final Target target = Target.current();
+
+    @Deployment(testable = false)
+    static WebArchive keyhole() {
+        return Deployments.builtWar();
+    }
+
+    private static InetAddress loopback(int last) {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, 0, (byte) last});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private Response viaProxy(String path, Map<String, String> headers) throws Exception {
+        return RawHandshake.send(Tls.anonymous(), PROXY, target.httpsPort(), path, headers, true);
+    }
+
+    private static String clientCertHeader(String client) throws Exception {
+        try (InputStream in = Files.newInputStream(ItPki.keyhole().resolve("clients/" + client + ".crt"))) {
+            X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+            return ":" + Base64.getEncoder().encodeToString(certificate.getEncoded()) + ":";
+        }
+    }
+
+    private static JsonObject json(String text) {
+        return Json.createReader(new StringReader(text)).readObject();
+    }
+
+    @Test
+    void a_forged_client_cert_header_from_a_non_proxy_address_is_ignored_logged_and_refused() throws Exception {
+        ServerLog log = target.log();
+
+        Response forged = RawHandshake.send(Tls.anonymous(), target.httpsPort(), "/chat/lobby",
+                Map.of("Client-Cert", clientCertHeader("alice")));
+
+        assertEquals(403, forged.status());
+        assertEquals("no-certificate\n", forged.body());
+        log.awaitLine(Pattern.compile("event=auth.forwarded-header-ignored remote=127.0.0.1 path=/chat/lobby"), LOG_TIMEOUT);
+    }
+
+    @Test
+    void a_certificate_forwarded_by_the_trusted_proxy_is_accepted_as_the_clients_identity() throws Exception {
+        Response response = viaProxy("/whoami", Map.of("Client-Cert", clientCertHeader("alice")));
+
+        assertEquals(101, response.status());
+        assertEquals("alice", json(response.firstText()).getString("commonName"));
+    }
+
+    @Test
+    void a_forwarded_certificate_is_validated_like_a_direct_one() throws Exception {
+        assertEquals("revoked\n", viaProxy("/whoami", Map.of("Client-Cert", clientCertHeader("rita"))).body());
+        assertEquals("subject-not-allowed\n", viaProxy("/chat/lobby", Map.of("Client-Cert", clientCertHeader("dave"))).body());
+        assertEquals("malformed-certificate\n", viaProxy("/whoami", Map.of("Client-Cert", ":bm90IGEgY2VydA==:")).body());
+    }
+
+    @Test
+    void x_forwarded_for_is_honoured_from_the_proxy_only() throws Exception {
+        // chat admits loopback only: the proxy's word that the client is 203.0.113.9 counts ...
+        Response viaProxy = viaProxy("/chat/lobby",
+                Map.of("Client-Cert", clientCertHeader("alice"), "X-Forwarded-For", "203.0.113.9"));
+        assertEquals("address-not-allowed\n", viaProxy.body());
+
+        // ... a client's own claim does not.
+        Response direct = RawHandshake.send(Tls.withCertificate(ItPki.client("alice")), target.httpsPort(),
+                "/chat/lobby", Map.of("X-Forwarded-For", "203.0.113.9"));
+        assertNotEquals("address-not-allowed\n", direct.body());
+    }
+}
