@@ -136,9 +136,20 @@ public final class AuthenticationSettings {
                     .with("fix", "set keyhole.auth.ca-file or javax.net.ssl.trustStore").toString());
             return List.of();
         }
-        return truststoreCertificates(Path.of(store), systemProperties.apply("javax.net.ssl.trustStorePassword"),
-                systemProperties.apply("javax.net.ssl.trustStoreType"));
+        List<X509Certificate> certificates = truststoreCertificates(Path.of(store),
+                systemProperties.apply("javax.net.ssl.trustStorePassword"), systemProperties.apply("javax.net.ssl.trustStoreType"));
+        if (certificates.size() > PUBLIC_STORE_SIZE) {
+            // Payara Server's domain names its cacerts (the public CAs) here: each of them would be an identity issuer.
+            warnings.add(LogLine.event("auth.warning").with("problem", "client CAs taken from a public-looking truststore")
+                    .with("truststore", store).with("cas", certificates.size())
+                    .with("effect", "a certificate from any of these CAs is a Keyhole identity")
+                    .with("fix", "set keyhole.auth.ca-file to your client CA").toString());
+        }
+        return certificates;
     }
+
+    /** More CAs than a deployment's own client CAs would plausibly be: a store of public roots. */
+    static final int PUBLIC_STORE_SIZE = 16;
 
     static List<X509Certificate> pemCertificates(Path file) {
         try (InputStream in = Files.newInputStream(file)) {

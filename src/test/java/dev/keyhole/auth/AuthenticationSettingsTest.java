@@ -113,6 +113,26 @@ class AuthenticationSettingsTest {
     }
 
     @Test
+    void a_truststore_of_many_cas_without_a_ca_file_is_reported_as_public() throws Exception {
+        Path truststore = dir.resolve("cacerts.p12");
+        KeyStore store = KeyStore.getInstance("PKCS12");
+        store.load(null, null);
+        for (int i = 0; i <= AuthenticationSettings.PUBLIC_STORE_SIZE; i++) {
+            store.setCertificateEntry("root" + i, TestPki.root("Public Root " + i).certificate());
+        }
+        try (OutputStream out = Files.newOutputStream(truststore)) {
+            store.store(out, "changeit".toCharArray());
+        }
+        Map<String, String> system = Map.of("javax.net.ssl.trustStore", truststore.toString(),
+                "javax.net.ssl.trustStorePassword", "changeit");
+
+        AuthenticationSettings settings = new AuthenticationSettings(Settings.of(Map.of()), system::get, Clock.systemUTC());
+
+        assertTrue(String.join("\n", settings.warnings()).contains("problem=\"client CAs taken from a public-looking truststore\""),
+                settings.warnings().toString());
+    }
+
+    @Test
     void insecure_choices_are_reported() throws IOException {
         AuthenticationSettings settings = settings(Map.of("keyhole.auth.crl-fail-open", "true",
                 "keyhole.auth.proxy.addresses", "0.0.0.0/0", "keyhole.auth.default-certificate", "optional"));
