@@ -12,14 +12,9 @@ import dev.keyhole.testing.Target;
 import dev.keyhole.testing.Tls;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLSocket;
@@ -45,13 +40,6 @@ class ApacheFrontIT {
         return Deployments.builtWar();
     }
 
-    private static String clientCertHeader(String client) throws Exception {
-        try (InputStream in = Files.newInputStream(ItPki.keyhole().resolve("clients/" + client + ".crt"))) {
-            X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-            return ":" + Base64.getEncoder().encodeToString(certificate.getEncoded()) + ":";
-        }
-    }
-
     private static JsonObject whoami(Response response) {
         assertEquals(101, response.status(), response.body());
         return Json.createReader(new StringReader(response.firstText())).readObject();
@@ -73,12 +61,12 @@ class ApacheFrontIT {
     void a_client_cert_header_sent_by_a_client_counts_for_nothing() throws Exception {
         // Without a certificate of her own: anonymous, not alice.
         JsonObject anonymous = whoami(RawHandshake.send(Tls.anonymous(), null, target.httpsPort(), "/whoami",
-                Map.of("Client-Cert", clientCertHeader("alice")), true));
+                Map.of("Client-Cert", ItPki.clientCertHeader("alice")), true));
         assertEquals(false, anonymous.getBoolean("authenticated"));
 
         // With her own certificate, claiming to be bob: still alice.
         JsonObject alice = whoami(RawHandshake.send(Tls.withCertificate(ItPki.client("alice")), null, target.httpsPort(),
-                "/whoami", Map.of("Client-Cert", clientCertHeader("bob")), true));
+                "/whoami", Map.of("Client-Cert", ItPki.clientCertHeader("bob")), true));
         assertEquals("alice", alice.getString("commonName"));
     }
 

@@ -18,11 +18,9 @@ import dev.keyhole.testing.WsClient;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.StringReader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
@@ -58,19 +56,13 @@ class AuthenticationIT {
         return RawHandshake.send(p12 == null ? Tls.anonymous() : Tls.withCertificate(p12), target.httpsPort(), path, Map.of());
     }
 
-    private static X509Certificate certificate(String client) throws Exception {
-        try (InputStream in = Files.newInputStream(ItPki.keyhole().resolve("clients/" + client + ".crt"))) {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-    }
-
     private static JsonObject json(String text) {
         return Json.createReader(new StringReader(text)).readObject();
     }
 
     @Test
     void a_trusted_certificate_gets_101_and_the_endpoint_sees_its_identity() throws Exception {
-        X509Certificate alice = certificate("alice");
+        X509Certificate alice = ItPki.clientCertificate("alice");
         try (WsClient client = WsClient.connect(target.wss("/whoami"), Tls.withCertificate(ItPki.client("alice")))) {
             JsonObject identity = json(client.nextText());
 
@@ -95,8 +87,8 @@ class AuthenticationIT {
 
         String source = target.isBehindProxy() ? "proxy" : "tls";
         log.awaitLine(Pattern.compile("event=auth decision=accept reason=certificate .* path=/whoami location=whoami source=" + source
-                + " subject=\"CN=alice,O=Keyhole IT\" .* serial=" + ClientIdentity.serial(certificate("alice"))
-                + " fingerprint=" + ClientIdentity.fingerprint(certificate("alice"))), LOG_TIMEOUT);
+                + " subject=\"CN=alice,O=Keyhole IT\" .* serial=" + ClientIdentity.serial(ItPki.clientCertificate("alice"))
+                + " fingerprint=" + ClientIdentity.fingerprint(ItPki.clientCertificate("alice"))), LOG_TIMEOUT);
         log.awaitLine(Pattern.compile("event=auth decision=reject reason=no-certificate .* remote=127.0.0.1 .* path=/vault"),
                 LOG_TIMEOUT);
     }

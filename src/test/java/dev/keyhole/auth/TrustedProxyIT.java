@@ -12,15 +12,10 @@ import dev.keyhole.testing.Target;
 import dev.keyhole.testing.Tls;
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
-import java.io.InputStream;
 import java.io.StringReader;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -61,13 +56,6 @@ class TrustedProxyIT {
         return RawHandshake.send(Tls.anonymous(), PROXY, target.httpsPort(), path, headers, true);
     }
 
-    private static String clientCertHeader(String client) throws Exception {
-        try (InputStream in = Files.newInputStream(ItPki.keyhole().resolve("clients/" + client + ".crt"))) {
-            X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-            return ":" + Base64.getEncoder().encodeToString(certificate.getEncoded()) + ":";
-        }
-    }
-
     private static JsonObject json(String text) {
         return Json.createReader(new StringReader(text)).readObject();
     }
@@ -77,7 +65,7 @@ class TrustedProxyIT {
         ServerLog log = target.log();
 
         Response forged = RawHandshake.send(Tls.anonymous(), target.httpsPort(), "/chat/lobby",
-                Map.of("Client-Cert", clientCertHeader("alice")));
+                Map.of("Client-Cert", ItPki.clientCertHeader("alice")));
 
         assertEquals(403, forged.status());
         assertEquals("no-certificate\n", forged.body());
@@ -86,7 +74,7 @@ class TrustedProxyIT {
 
     @Test
     void a_certificate_forwarded_by_the_trusted_proxy_is_accepted_as_the_clients_identity() throws Exception {
-        Response response = viaProxy("/whoami", Map.of("Client-Cert", clientCertHeader("alice")));
+        Response response = viaProxy("/whoami", Map.of("Client-Cert", ItPki.clientCertHeader("alice")));
 
         assertEquals(101, response.status());
         assertEquals("alice", json(response.firstText()).getString("commonName"));
@@ -94,8 +82,8 @@ class TrustedProxyIT {
 
     @Test
     void a_forwarded_certificate_is_validated_like_a_direct_one() throws Exception {
-        assertEquals("revoked\n", viaProxy("/whoami", Map.of("Client-Cert", clientCertHeader("rita"))).body());
-        assertEquals("subject-not-allowed\n", viaProxy("/chat/lobby", Map.of("Client-Cert", clientCertHeader("dave"))).body());
+        assertEquals("revoked\n", viaProxy("/whoami", Map.of("Client-Cert", ItPki.clientCertHeader("rita"))).body());
+        assertEquals("subject-not-allowed\n", viaProxy("/chat/lobby", Map.of("Client-Cert", ItPki.clientCertHeader("dave"))).body());
         assertEquals("malformed-certificate\n", viaProxy("/whoami", Map.of("Client-Cert", ":bm90IGEgY2VydA==:")).body());
     }
 
@@ -103,7 +91,7 @@ class TrustedProxyIT {
     void x_forwarded_for_is_honoured_from_the_proxy_only() throws Exception {
         // chat admits loopback only: the proxy's word that the client is 203.0.113.9 counts ...
         Response viaProxy = viaProxy("/chat/lobby",
-                Map.of("Client-Cert", clientCertHeader("alice"), "X-Forwarded-For", "203.0.113.9"));
+                Map.of("Client-Cert", ItPki.clientCertHeader("alice"), "X-Forwarded-For", "203.0.113.9"));
         assertEquals("address-not-allowed\n", viaProxy.body());
 
         // ... a client's own claim does not.

@@ -38,7 +38,7 @@ class BrokenTlsConfigIT {
         try (ServerProcess server = ServerProcess.startPayara(command, Map.of("KEYHOLE_WEB_HTTPS_PORT", https), "uber-jar-weak-tls")) {
             TlsScan scan = TlsScan.of("localhost", Integer.parseInt(https), ItPki.keyhole().resolve("ca.crt"),
                     Path.of("target/tls-gate/broken-payara-micro"));
-            violations = TlsGate.violations(scan, TlsGateIT.clientCa());
+            violations = TlsGate.violations(scan, ItPki.ca());
             assertTrue(server.output().contains("ssl.client-auth=\n"), "the broken file was applied; see " + server.log());
         }
 

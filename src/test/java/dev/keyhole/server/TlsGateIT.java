@@ -7,11 +7,7 @@ import dev.keyhole.testing.ItPki;
 import dev.keyhole.testing.Target;
 import dev.keyhole.testing.TlsGate;
 import dev.keyhole.testing.TlsScan;
-import java.io.InputStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.util.List;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -34,12 +30,6 @@ class TlsGateIT {
         return Deployments.builtWar();
     }
 
-    static X509Certificate clientCa() throws Exception {
-        try (InputStream in = Files.newInputStream(ItPki.keyhole().resolve("ca.crt"))) {
-            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
-        }
-    }
-
     @Test
     void the_endpoint_offers_only_the_intermediate_profile_asks_for_our_client_ca_and_sends_hsts() throws Exception {
         Target target = Target.current();
@@ -47,6 +37,6 @@ class TlsGateIT {
         TlsScan scan = TlsScan.of("localhost", target.httpsPort(), ItPki.keyhole().resolve("ca.crt"),
                 Path.of("target/tls-gate", target.id()));
 
-        assertEquals(List.of(), TlsGate.violations(scan, clientCa()));
+        assertEquals(List.of(), TlsGate.violations(scan, ItPki.ca()));
     }
 }

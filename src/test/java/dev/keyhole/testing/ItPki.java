@@ -1,9 +1,14 @@
 package dev.keyhole.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
+import java.util.Base64;
 
 /**
  * The PKI made for this test run by {@code src/test/scripts/it-pki.sh}, with the shipped tooling: the Keyhole
@@ -43,6 +48,35 @@ public final class ItPki {
     }
 
     /** The password the PKI tool stored next to a keystore or .p12 file. */
+    /** The Keyhole CA's certificate. */
+    public static X509Certificate ca() {
+        return certificate(keyhole().resolve("ca.crt"));
+    }
+
+    /** The certificate of a client issued by the Keyhole CA (its .crt next to the .p12). */
+    public static X509Certificate clientCertificate(String name) {
+        return certificate(keyhole().resolve("clients").resolve(name + ".crt"));
+    }
+
+    /** A client's certificate as a TLS-terminating proxy forwards it: RFC 9440 {@code Client-Cert: :BASE64-DER:}. */
+    public static String clientCertHeader(String name) {
+        try {
+            return ":" + Base64.getEncoder().encodeToString(clientCertificate(name).getEncoded()) + ":";
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static X509Certificate certificate(Path pem) {
+        try (InputStream in = Files.newInputStream(pem)) {
+            return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(in);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(pem + " is not a certificate", e);
+        }
+    }
+
     public static char[] password(Path store) {
         try {
             return Files.readAllLines(store.resolveSibling(store.getFileName() + ".pass")).get(0).strip().toCharArray();
