@@ -17,6 +17,7 @@
         attempt: 0,
         timer: null,
         wanted: false,
+        members: new Set(),
     };
 
     function status(text, state) {
@@ -53,6 +54,7 @@
     }
 
     function showMembers(members) {
+        chat.members = new Set(members);
         const list = $('members');
         list.replaceChildren(...members.map((name) => {
             const item = document.createElement('li');
@@ -94,7 +96,17 @@
                 chat.epoch = event.epoch;
                 break;
             case 'presence':
-                showMembers(event.members);
+                if (event.members) {
+                    showMembers(event.members);
+                } else { // a large room names only who joined or left
+                    const members = new Set(chat.members);
+                    if (event.event === 'join') {
+                        members.add(event.member);
+                    } else {
+                        members.delete(event.member);
+                    }
+                    showMembers([...members].sort());
+                }
                 addLine(event.member + (event.event === 'join' ? ' joined' : ' left'), true);
                 break;
             case 'error':

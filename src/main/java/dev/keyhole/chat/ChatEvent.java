@@ -18,10 +18,14 @@ public sealed interface ChatEvent {
     record Message(String room, long seq, String from, String text, Instant time, String clientId) implements ChatEvent {
     }
 
-    /** A member joined (first connection) or left (last connection). */
-    record Presence(String room, String event, String member, List<String> members, Instant time) implements ChatEvent {
+    /**
+     * A member joined (first connection) or left (last connection); {@code count} members are in the room now.
+     * {@code members} lists them all in small rooms and is null in large ones (see {@code Room}).
+     */
+    record Presence(String room, String event, String member, int count, List<String> members, Instant time)
+            implements ChatEvent {
         public Presence {
-            members = List.copyOf(members);
+            members = members == null ? null : List.copyOf(members);
         }
     }
 

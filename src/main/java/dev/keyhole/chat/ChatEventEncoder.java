@@ -37,8 +37,11 @@ public class ChatEventEncoder implements Encoder.Text<ChatEvent> {
                     json.write("id", m.clientId());
                 }
             } else if (event instanceof ChatEvent.Presence p) {
-                json.write("type", "presence").write("room", p.room()).write("event", p.event()).write("member", p.member());
-                strings(json, "members", p.members());
+                json.write("type", "presence").write("room", p.room()).write("event", p.event()).write("member", p.member())
+                        .write("count", p.count());
+                if (p.members() != null) {
+                    strings(json, "members", p.members());
+                }
                 json.write("time", p.time().toString());
             } else if (event instanceof ChatEvent.Error e) {
                 json.write("type", "error").write("code", e.code()).write("message", e.message());

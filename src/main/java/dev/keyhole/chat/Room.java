@@ -19,9 +19,17 @@ import java.util.UUID;
  * slow connection never holds the room. Joining is atomic with the backlog a resuming client missed: nothing is
  * lost between the two and nothing comes twice.
  *
+ * <p>A presence event names the member who joined or left and the new count; it lists every member only while the
+ * room has at most {@link #PRESENCE_LIST_LIMIT}. (A full list in every presence event costs each join O(members)
+ * bytes for each of O(members) recipients: a room of 1,000 filling up would send gigabytes.) Clients keep the list
+ * from the welcome and the joins and leaves after it.
+ *
  * <p>Methods return the connections to flush; the caller flushes them after the call, outside the lock.
  */
 final class Room {
+
+    /** Rooms up to this many members list them all in every presence event. */
+    static final int PRESENCE_LIST_LIMIT = 100;
 
     /** A connection that joined: who to flush, and the sequence number its welcome carried. */
     record Joined(List<Participant> flush, long welcomeSeq) {
@@ -70,7 +78,7 @@ final class Room {
         }
         List<Participant> flush = new ArrayList<>(List.of(joining));
         if (newMember) {
-            String presence = encoder.encode(new ChatEvent.Presence(name.value(), "join", joining.name(), memberNames(), now));
+            String presence = encoder.encode(presence("join", joining.name(), now));
             flush.addAll(deliverToOthers(presence, joining.memberKey()));
         }
         return new Joined(flush, lastSeq);
@@ -135,8 +143,7 @@ final class Room {
             return List.of();
         }
         members.remove(leaving.memberKey());
-        String presence = encoder.encode(new ChatEvent.Presence(name.value(), "leave", leaving.name(), memberNames(),
-                clock.instant()));
+        String presence = encoder.encode(presence("leave", leaving.name(), clock.instant()));
         return deliverToOthers(presence, leaving.memberKey());
     }
 
@@ -203,6 +210,11 @@ final class Room {
             }
         });
         return others;
+    }
+
+    private ChatEvent.Presence presence(String event, String member, Instant now) {
+        return new ChatEvent.Presence(name.value(), event, member, members.size(),
+                members.size() <= PRESENCE_LIST_LIMIT ? memberNames() : null, now);
     }
 
     private List<String> memberNames() {

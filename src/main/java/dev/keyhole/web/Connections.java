@@ -6,6 +6,7 @@ import dev.keyhole.log.LogLine;
 import dev.keyhole.ws.Closure;
 import dev.keyhole.ws.Outbox;
 import dev.keyhole.ws.SessionErrors;
+import dev.keyhole.ws.TyrusIdleTimer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -144,6 +145,7 @@ public class Connections {
      * @return whether the session may go on
      */
     public boolean opened(Session session, Outbox outbox) {
+        TyrusIdleTimer.install(session);
         List<String> lease = session.getRequestParameterMap().get(LEASE_PARAMETER);
         Optional<ConnectionLimits.Lease> claimed = limits.claim(lease == null || lease.isEmpty() ? null : lease.get(0));
         open.put(session, new Tracked(claimed.orElse(null), outbox, clock.getAsLong()));

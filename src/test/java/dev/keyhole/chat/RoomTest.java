@@ -127,6 +127,26 @@ class RoomTest {
     }
 
     @Test
+    void presence_in_a_large_room_names_only_the_member_and_the_count() {
+        Room room = room();
+        RecordingParticipant first = new RecordingParticipant("user0");
+        room.join(first, null);
+        for (int i = 1; i < Room.PRESENCE_LIST_LIMIT; i++) {
+            room.join(new RecordingParticipant("user" + i), null);
+        }
+        JsonObject lastListed = first.events("presence").get(first.events("presence").size() - 1);
+        assertEquals(Room.PRESENCE_LIST_LIMIT, lastListed.getJsonArray("members").size());
+        assertEquals(Room.PRESENCE_LIST_LIMIT, lastListed.getInt("count"));
+
+        room.join(new RecordingParticipant("late"), null);
+
+        JsonObject unlisted = first.events("presence").get(first.events("presence").size() - 1);
+        assertEquals("late", unlisted.getString("member"));
+        assertEquals(Room.PRESENCE_LIST_LIMIT + 1, unlisted.getInt("count"));
+        assertTrue(!unlisted.containsKey("members"), "no member list beyond the limit");
+    }
+
+    @Test
     void several_connections_of_one_identity_are_one_member() {
         Room room = room();
         RecordingParticipant bob = new RecordingParticipant("bob");

@@ -1,0 +1,230 @@
+package dev.keyhole.ws;
+
+import dev.keyhole.log.LogLine;
+import jakarta.websocket.Session;
+import java.lang.reflect.Field;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Delayed;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The one adapter to a container's internals in Keyhole: Tyrus 2.1 (Payara's WebSocket implementation) restarts a
+ * session's idle timer on every message received and every message sent, even when the session has no idle timeout,
+ * and each restart schedules a task that does nothing through Payara's managed scheduled executor, which captures
+ * the caller's context (a ServiceLoader lookup) every time. Measured on Payara Micro, that was most of the server's
+ * time per echoed message (docs/performance.md). Keyhole never uses the container's idle timeout (Connections keeps
+ * its own), so for each Tyrus session without one this gives the session an executor that skips exactly those
+ * no-op tasks and passes everything else on.
+ *
+ * <p>Reflection only, no Tyrus import: on other containers (Undertow on WildFly), or on a Tyrus whose session class
+ * has changed, it does nothing and says so once in the log.
+ */
+public final class TyrusIdleTimer {
+
+    static final String SESSION_CLASS = "org.glassfish.tyrus.core.TyrusSession";
+    static final String IDLE_COMMAND_CLASS = SESSION_CLASS + "$IdleTimeoutCommand";
+
+    private static final Logger LOG = Logger.getLogger(TyrusIdleTimer.class.getName());
+    private static final Map<ScheduledExecutorService, ScheduledExecutorService> SKIPPING = new ConcurrentHashMap<>();
+    private static final AtomicBoolean REPORTED = new AtomicBoolean();
+    private static volatile Field service;
+    private static volatile boolean unavailable;
+
+    private TyrusIdleTimer() {
+    }
+
+    /** Installs the skipping executor on a Tyrus session that has no idle timeout; any other session is left alone. */
+    public static void install(Session session) {
+        if (unavailable || !session.getClass().getName().equals(SESSION_CLASS) || session.getMaxIdleTimeout() > 0) {
+            return;
+        }
+        try {
+            Field field = serviceField(session.getClass());
+            ScheduledExecutorService current = (ScheduledExecutorService) field.get(session);
+            if (current != null && !(current instanceof SkippingScheduler)) {
+                field.set(session, SKIPPING.computeIfAbsent(current, c -> new SkippingScheduler(c, IDLE_COMMAND_CLASS)));
+            }
+            report(true, null);
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            unavailable = true;
+            report(false, e);
+        }
+    }
+
+    private static Field serviceField(Class<?> sessionClass) throws NoSuchFieldException {
+        Field field = service;
+        if (field == null) {
+            field = sessionClass.getDeclaredField("service");
+            if (!ScheduledExecutorService.class.isAssignableFrom(field.getType())) {
+                throw new NoSuchFieldException("service is a " + field.getType().getName());
+            }
+            field.setAccessible(true);
+            service = field;
+        }
+        return field;
+    }
+
+    private static void report(boolean installed, Exception failure) {
+        if (REPORTED.compareAndSet(false, true)) {
+            LogLine line = LogLine.event("ws.tyrus-idle-timer").with("bypass", installed ? "on" : "off");
+            if (failure != null) {
+                line.with("error", failure.getClass().getName());
+            }
+            LOG.log(installed ? Level.INFO : Level.WARNING, line::toString);
+        }
+    }
+
+    /** Passes every task on to the container's executor, except idle-timer restarts that would run at once and do nothing. */
+    static final class SkippingScheduler implements ScheduledExecutorService {
+
+        private final ScheduledExecutorService delegate;
+        private final String skipped;
+
+        SkippingScheduler(ScheduledExecutorService delegate, String skippedCommandClass) {
+            this.delegate = delegate;
+            this.skipped = skippedCommandClass;
+        }
+
+        @Override
+        public ScheduledFuture<?> schedule(Runnable command, long delay, TimeUnit unit) {
+            if (delay <= 0 && command.getClass().getName().equals(skipped)) {
+                return Done.INSTANCE;
+            }
+            return delegate.schedule(command, delay, unit);
+        }
+
+        @Override
+        public <V> ScheduledFuture<V> schedule(Callable<V> callable, long delay, TimeUnit unit) {
+            return delegate.schedule(callable, delay, unit);
+        }
+
+        @Override
+        public ScheduledFuture<?> scheduleAtFixedRate(Runnable command, long initialDelay, long period, TimeUnit unit) {
+            return delegate.scheduleAtFixedRate(command, initialDelay, period, unit);
+        }
+
+        @Override
+        public ScheduledFuture<?> scheduleWithFixedDelay(Runnable command, long initialDelay, long delay, TimeUnit unit) {
+            return delegate.scheduleWithFixedDelay(command, initialDelay, delay, unit);
+        }
+
+        @Override
+        public void shutdown() {
+            delegate.shutdown();
+        }
+
+        @Override
+        public List<Runnable> shutdownNow() {
+            return delegate.shutdownNow();
+        }
+
+        @Override
+        public boolean isShutdown() {
+            return delegate.isShutdown();
+        }
+
+        @Override
+        public boolean isTerminated() {
+            return delegate.isTerminated();
+        }
+
+        @Override
+        public boolean awaitTermination(long timeout, TimeUnit unit) throws InterruptedException {
+            return delegate.awaitTermination(timeout, unit);
+        }
+
+        @Override
+        public <T> Future<T> submit(Callable<T> task) {
+            return delegate.submit(task);
+        }
+
+        @Override
+        public <T> Future<T> submit(Runnable task, T result) {
+            return delegate.submit(task, result);
+        }
+
+        @Override
+        public Future<?> submit(Runnable task) {
+            return delegate.submit(task);
+        }
+
+        @Override
+        public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks) throws InterruptedException {
+            return delegate.invokeAll(tasks);
+        }
+
+        @Override
+        public <T> List<Future<T>> invokeAll(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+                throws InterruptedException {
+            return delegate.invokeAll(tasks, timeout, unit);
+        }
+
+        @Override
+        public <T> T invokeAny(Collection<? extends Callable<T>> tasks) throws InterruptedException, ExecutionException {
+            return delegate.invokeAny(tasks);
+        }
+
+        @Override
+        public <T> T invokeAny(Collection<? extends Callable<T>> tasks, long timeout, TimeUnit unit)
+                throws InterruptedException, ExecutionException, TimeoutException {
+            return delegate.invokeAny(tasks, timeout, unit);
+        }
+
+        @Override
+        public void execute(Runnable command) {
+            delegate.execute(command);
+        }
+    }
+
+    /** The future of a skipped task: done, with nothing to cancel. */
+    private static final class Done implements ScheduledFuture<Object> {
+        static final Done INSTANCE = new Done();
+
+        @Override
+        public long getDelay(TimeUnit unit) {
+            return 0;
+        }
+
+        @Override
+        public int compareTo(Delayed other) {
+            return Long.compare(0, other.getDelay(TimeUnit.NANOSECONDS));
+        }
+
+        @Override
+        public boolean cancel(boolean mayInterruptIfRunning) {
+            return false;
+        }
+
+        @Override
+        public boolean isCancelled() {
+            return false;
+        }
+
+        @Override
+        public boolean isDone() {
+            return true;
+        }
+
+        @Override
+        public Object get() {
+            return null;
+        }
+
+        @Override
+        public Object get(long timeout, TimeUnit unit) {
+            return null;
+        }
+    }
+}
