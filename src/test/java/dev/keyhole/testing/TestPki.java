@@ -95,6 +95,10 @@ public final class TestPki {
         }
     }
 
+    /** A certificate and its key pair. */
+    public record Credential(KeyPair keys, X509Certificate certificate) {
+    }
+
     /** A client certificate with adjustable flaws. */
     public static final class ClientBuilder {
         private final Authority issuer;
@@ -169,6 +173,11 @@ public final class TestPki {
         }
 
         public X509Certificate build() {
+            return issue().certificate();
+        }
+
+        /** The certificate together with its key pair, for a client that presents it. */
+        public Credential issue() {
             try {
                 KeyPair keys = newKeys();
                 X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer.certificate(),
@@ -186,7 +195,8 @@ public final class TestPki {
                 }
                 builder.addExtension(Extension.authorityKeyIdentifier, false,
                         utils.createAuthorityKeyIdentifier(issuer.certificate()));
-                return new JcaX509CertificateConverter().getCertificate(builder.build(signer(issuer.keys())));
+                return new Credential(keys,
+                        new JcaX509CertificateConverter().getCertificate(builder.build(signer(issuer.keys()))));
             } catch (GeneralSecurityException | CertIOException e) {
                 throw new IllegalStateException(e);
             }

@@ -1,0 +1,249 @@
+package dev.keyhole.bench;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedSelectorException;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * One chat room full of benchmark members, read by two selector threads. Some members post messages at a set total
+ * rate (each within the room's per-member rate limit); every member times every message it receives against the
+ * send time written into the text, so one message gives one latency per member.
+ */
+final class FanOut implements AutoCloseable {
+
+    /** What one step measured: deliveries to members, their latency, and the costs. */
+    record Step(double rate, long deliveries, Meter.Window window, long[] latencies, int closedMembers) {
+
+        double deliveriesPerSecond() {
+            return deliveries / window.seconds();
+        }
+
+        double p99Millis() {
+            return Samples.percentileMicros(latencies, 99) / 1000.0;
+        }
+    }
+
+    private static final byte[] MARKER = "\"text\":\"t=".getBytes(StandardCharsets.US_ASCII);
+    /** Per member and second, below the room's default rate limit (20 per second, burst 40). */
+    private static final double MAX_RATE_PER_SENDER = 10;
+    private static final int READERS = 2;
+
+    private final ServerUnderTest server;
+    private final List<NioConnection> members = new ArrayList<>();
+    private final List<Reader> readers = new ArrayList<>();
+    private final AtomicLong lastFrame = new AtomicLong();
+    private final AtomicInteger closed = new AtomicInteger();
+    private volatile long windowStart = Long.MAX_VALUE;
+    private volatile long windowEnd = Long.MAX_VALUE;
+
+    /** A selector thread reading its share of the members. */
+    private final class Reader implements Runnable, NioConnection.FrameSink {
+        final Selector selector;
+        final Thread thread;
+        private Samples samples = new Samples();
+        private long count;
+
+        Reader(int number) throws IOException {
+            selector = Selector.open();
+            thread = new Thread(this, "fan-out-reader-" + number);
+            thread.setDaemon(true);
+        }
+
+        @Override
+        public void run() {
+            try {
+                while (selector.isOpen()) {
+                    selector.select(key -> {
+                        NioConnection connection = (NioConnection) key.attachment();
+                        try {
+                            connection.readAvailable(this);
+                        } catch (IOException e) {
+                            key.cancel();
+                            closed.incrementAndGet();
+                        }
+                    }, 1000);
+                }
+            } catch (IOException | ClosedSelectorException e) {
+                // the room is closed
+            }
+        }
+
+        @Override
+        public void frame(ByteBuffer payload) {
+            long now = System.nanoTime();
+            lastFrame.lazySet(now);
+            long sent = sendTime(payload);
+            if (sent >= windowStart && sent < windowEnd) {
+                synchronized (this) {
+                    samples.add(now - sent);
+                    count++;
+                }
+            }
+        }
+
+        /** Hands over what was recorded since the last call: the latencies go into {@code into}, the count is returned. */
+        synchronized long drainInto(List<Samples> into) {
+            into.add(samples);
+            samples = new Samples();
+            long taken = count;
+            count = 0;
+            return taken;
+        }
+    }
+
+    /**
+     * Opens {@code size} members in {@code room}, two handshakes at a time, and waits until the room is quiet again
+     * (every join is a presence event to every member).
+     */
+    FanOut(ServerUnderTest server, BenchPki pki, int size, String room) throws IOException, InterruptedException {
+        this.server = server;
+        for (int i = 0; i < READERS; i++) {
+            Reader reader = new Reader(i);
+            readers.add(reader);
+            reader.thread.start();
+        }
+        ExecutorService openers = Executors.newFixedThreadPool(2);
+        try {
+            List<Future<NioConnection>> opening = new ArrayList<>();
+            for (int i = 0; i < size; i++) {
+                int index = i;
+                opening.add(openers.submit(() -> NioConnection.open(pki.fresh(index), server.httpsPort, "/chat/" + room)));
+            }
+            for (Future<NioConnection> opened : opening) {
+                NioConnection connection = opened.get(2, TimeUnit.MINUTES);
+                Reader reader = readers.get(members.size() % READERS);
+                members.add(connection);
+                reader.selector.wakeup();
+                connection.channel().register(reader.selector, SelectionKey.OP_READ, connection);
+                reader.selector.wakeup();
+            }
+        } catch (Exception e) {
+            close();
+            throw new IOException("could not fill the room", e);
+        } finally {
+            openers.shutdownNow();
+        }
+        awaitQuiet();
+    }
+
+    private void awaitQuiet() throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        lastFrame.set(System.nanoTime());
+        while (System.nanoTime() - lastFrame.get() < TimeUnit.MILLISECONDS.toNanos(500) && System.nanoTime() < deadline) {
+            TimeUnit.MILLISECONDS.sleep(100);
+        }
+    }
+
+    /** Stops reading member {@code index}: the server must cope with one member that takes nothing. */
+    void stall(int index) {
+        NioConnection member = members.get(index);
+        for (Reader reader : readers) {
+            SelectionKey key = member.channel().keyFor(reader.selector);
+            if (key != null) {
+                key.interestOps(0);
+                reader.selector.wakeup();
+            }
+        }
+    }
+
+    /** Posts at {@code rate} messages per second for the warm-up, then measures for the window. */
+    Step step(double rate, double warmupSeconds, double measureSeconds) throws InterruptedException {
+        int senders = (int) Math.min(members.size() - 1, Math.max(1, Math.ceil(rate / MAX_RATE_PER_SENDER)));
+        long interval = (long) (1e9 / rate);
+        long start = System.nanoTime();
+        long measureFrom = start + (long) (warmupSeconds * 1e9);
+        long measureUntil = measureFrom + (long) (measureSeconds * 1e9);
+        windowStart = measureFrom;
+        windowEnd = measureUntil;
+        int closedBefore = closed.get();
+        Meter meter = null;
+        long next = start;
+        int sender = 0;
+        while (true) {
+            long now = System.nanoTime();
+            if (meter == null && now >= measureFrom) {
+                meter = Meter.start(server);
+            }
+            if (now >= measureUntil) {
+                break;
+            }
+            if (now < next) {
+                LockSupport.parkNanos(next - now);
+                continue;
+            }
+            post(members.get(sender), System.nanoTime());
+            sender = (sender + 1) % senders;
+            next += interval;
+        }
+        // Messages posted in the window still arriving are counted for a little longer; then the books close.
+        TimeUnit.MILLISECONDS.sleep(1000);
+        Meter.Window window = meter.stop();
+        windowStart = Long.MAX_VALUE;
+        List<Samples> all = new ArrayList<>();
+        long deliveries = 0;
+        for (Reader reader : readers) {
+            deliveries += reader.drainInto(all);
+        }
+        Meter.Window measured = new Meter.Window(measureUntil - measureFrom, window.serverCpuNanos(),
+                window.clientCpuNanos());
+        return new Step(rate, deliveries, measured, Samples.sorted(all), closed.get() - closedBefore);
+    }
+
+    /** Posts as {@code member}; a member the server has closed (counted as lost by its reader) posts nothing. */
+    private static void post(NioConnection member, long sentAt) {
+        byte[] frame = member.textFrame(
+                ("{\"type\":\"send\",\"text\":\"t=" + sentAt + "\"}").getBytes(StandardCharsets.US_ASCII));
+        try {
+            member.send(frame);
+        } catch (IOException e) {
+            // the server closed this member: its reader counts it as lost
+        }
+    }
+
+    /** The send time written into a message's text, or -1 for any other frame. */
+    static long sendTime(ByteBuffer payload) {
+        int end = payload.limit();
+        outer:
+        for (int i = payload.position(); i <= end - MARKER.length; i++) {
+            for (int j = 0; j < MARKER.length; j++) {
+                if (payload.get(i + j) != MARKER[j]) {
+                    continue outer;
+                }
+            }
+            long value = 0;
+            for (int k = i + MARKER.length; k < end && payload.get(k) >= '0' && payload.get(k) <= '9'; k++) {
+                value = value * 10 + (payload.get(k) - '0');
+            }
+            return value;
+        }
+        return -1;
+    }
+
+    int size() {
+        return members.size();
+    }
+
+    @Override
+    public void close() {
+        for (Reader reader : readers) {
+            try {
+                reader.selector.close();
+            } catch (IOException e) {
+                // closing anyway
+            }
+        }
+        members.forEach(NioConnection::close);
+    }
+}
