@@ -31,6 +31,9 @@ public final class Benchmark {
             new double[] {10, 25, 50, 100, 200, 400}, 2, 4, 25, 5000, 4, 2, 6);
     static final Scale SMOKE = new Scale("smoke", 0.3, 1, 4, 4, 0.3, 1, 20, new double[] {20}, 0.3, 1, 20, 20, 2, 0.3, 1);
 
+    /** The scenarios, as --only names them (echo-latency runs echo throughput too; chat-fan-out the stalled member). */
+    static final Set<String> SCENARIOS = Set.of("echo-latency", "handshakes", "idle-capacity", "chat-fan-out");
+
     /** A step of the fan-out sweep passes when its 99th percentile is under this and no member was lost. */
     static final double FAN_OUT_P99_LIMIT_MILLIS = 100;
 
@@ -53,18 +56,29 @@ public final class Benchmark {
 
     public static void main(String[] args) throws Exception {
         List<String> arguments = Arrays.asList(args);
-        Scale scale = option(arguments, "--scale").orElse("full").equals(SMOKE.name()) ? SMOKE : FULL;
+        Scale scale = switch (option(arguments, "--scale").orElse(FULL.name())) {
+            case "full" -> FULL;
+            case "smoke" -> SMOKE;
+            default -> throw new IllegalArgumentException("--scale is full or smoke");
+        };
         Path out = Path.of(option(arguments, "--out").orElse("target/bench"));
         Files.createDirectories(out);
-        Targets targets = new Targets(out, Path.of(option(arguments, "--uber-jar").orElseThrow()),
-                Path.of(option(arguments, "--war").orElseThrow()), Path.of(option(arguments, "--wildfly-home").orElseThrow()));
+        Targets targets = new Targets(out, required(arguments, "--uber-jar"), required(arguments, "--war"),
+                required(arguments, "--wildfly-home"));
         List<String> which = List.of(option(arguments, "--targets")
                 .orElse(String.join(",", Targets.FLOOR, Targets.PAYARA_MICRO, Targets.WILDFLY)).split(","));
         Set<String> only = Set.of(option(arguments, "--only").orElse("").split(",")).stream()
                 .filter(name -> !name.isBlank() && !name.equals("all")).collect(Collectors.toSet());
+        if (!SCENARIOS.containsAll(only)) {
+            throw new IllegalArgumentException("--only takes " + SCENARIOS + " (or all), not " + only);
+        }
         List<Result> results = new Benchmark(scale, targets, only, out).run(which);
         Report.write(out, scale.name(), results);
         System.out.println("benchmark done: " + out.resolve("results.json").toAbsolutePath());
+    }
+
+    private static Path required(List<String> arguments, String name) {
+        return Path.of(option(arguments, name).orElseThrow(() -> new IllegalArgumentException(name + " is required")));
     }
 
     private static Optional<String> option(List<String> arguments, String name) {
@@ -97,7 +111,7 @@ public final class Benchmark {
         Echo.Connector raw = n -> WsConnection.raw(pki.member(n), server.httpsPort);
         scenario(Targets.FLOOR, "echo-latency", () -> echo(server, Targets.FLOOR, raw));
         scenario(Targets.FLOOR, "handshakes", () -> handshakeResult(Targets.FLOOR, Handshakes.run(server, n -> {
-            try (SSLSocket socket = WsConnection.tls(pki.fresh(n).getSocketFactory(), server.httpsPort)) {
+            try (SSLSocket socket = WsConnection.tls(pki.fresh(n), server.httpsPort)) {
                 socket.getSession();
             }
         }, scale.handshakeThreads(), scale.handshakeWarmup(), scale.handshakeSeconds()),
@@ -112,7 +126,7 @@ public final class Benchmark {
         scenario(target + "/trivial", "echo-latency", () -> echo(server, target + "/trivial",
                 n -> WsConnection.open(pki.member(n), server.httpsPort, "/trivial/echo")));
         scenario(target, "handshakes", () -> handshakeResult(target, Handshakes.run(server, n -> {
-            try (WsConnection connection = WsConnection.open(pki.fresh(n).getSocketFactory(), server.httpsPort, "/echo")) {
+            try (WsConnection connection = WsConnection.open(pki.fresh(n), server.httpsPort, "/echo")) {
                 connection.writeShared(connection.closeFrame());
             }
         }, scale.handshakeThreads(), scale.handshakeWarmup(), scale.handshakeSeconds()),

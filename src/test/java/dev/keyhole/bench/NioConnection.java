@@ -1,5 +1,6 @@
 package dev.keyhole.bench;
 
+import dev.keyhole.testing.RawHandshake;
 import dev.keyhole.testing.Tls;
 import java.io.EOFException;
 import java.io.IOException;
@@ -8,7 +9,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
@@ -104,11 +105,8 @@ final class NioConnection {
     }
 
     private void upgrade(int port, String path) throws IOException {
-        byte[] nonce = new byte[16];
-        ThreadLocalRandom.current().nextBytes(nonce);
-        send(("GET " + path + " HTTP/1.1\r\nHost: localhost:" + port + "\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                + "Sec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce) + "\r\nSec-WebSocket-Version: 13\r\n"
-                + "Origin: https://localhost:" + port + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+        send(RawHandshake.request(port, path, Map.of("Origin", "https://localhost:" + port))
+                .getBytes(StandardCharsets.ISO_8859_1));
         while (true) {
             String received = new String(appIn.array(), 0, appIn.position(), StandardCharsets.ISO_8859_1);
             int end = received.indexOf("\r\n\r\n");
@@ -177,13 +175,13 @@ final class NioConnection {
                 ByteBuffer payload = appIn.duplicate();
                 payload.position(start + header).limit(start + header + (int) length);
                 appIn.position(start + header + (int) length);
-                if (opcode == WsConnection.CLOSE) {
+                if (opcode == Frames.CLOSE) {
                     throw new EOFException("closed by the server");
-                } else if (opcode == WsConnection.PING) {
+                } else if (opcode == Frames.PING) {
                     byte[] data = new byte[payload.remaining()];
                     payload.get(data);
-                    send(frame(WsConnection.PONG, data));
-                } else if (opcode == WsConnection.TEXT) {
+                    send(Frames.masked(Frames.PONG, data, mask));
+                } else if (opcode == Frames.TEXT) {
                     sink.frame(payload);
                 }
             }
@@ -213,26 +211,7 @@ final class NioConnection {
 
     /** A masked text frame. */
     byte[] textFrame(byte[] payload) {
-        return frame(WsConnection.TEXT, payload);
-    }
-
-    private byte[] frame(int opcode, byte[] payload) {
-        int length = payload.length;
-        int header = length < 126 ? 2 : 4;
-        byte[] frame = new byte[header + 4 + length];
-        frame[0] = (byte) (0x80 | opcode);
-        if (length < 126) {
-            frame[1] = (byte) (0x80 | length);
-        } else {
-            frame[1] = (byte) (0x80 | 126);
-            frame[2] = (byte) (length >>> 8);
-            frame[3] = (byte) length;
-        }
-        System.arraycopy(mask, 0, frame, header, 4);
-        for (int i = 0; i < length; i++) {
-            frame[header + 4 + i] = (byte) (payload[i] ^ mask[i & 3]);
-        }
-        return frame;
+        return Frames.masked(Frames.TEXT, payload, mask);
     }
 
     /** Encrypts and writes {@code data} completely (from any thread; writers take turns). */

@@ -20,10 +20,6 @@ final class Samples {
         return count;
     }
 
-    void clear() {
-        count = 0;
-    }
-
     /** The merged, sorted samples of several recorders. */
     static long[] sorted(List<Samples> recorders) {
         long[] all = new long[recorders.stream().mapToInt(Samples::count).sum()];

@@ -1,25 +1,21 @@
 package dev.keyhole.bench;
 
-import java.io.BufferedReader;
+import dev.keyhole.testing.ServerProcess;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A server process the benchmark started: its JVM's PID (the java process itself, or the one a launcher script
- * started), its CPU time from /proc, its heap after a full GC (jcmd) and its resident set. Its output goes to a
- * log file; it is stopped by PID when the benchmark is done with it.
+ * A server process the benchmark started (a {@link ServerProcess}), seen from outside: its JVM's PID (the java
+ * process itself, or the one a launcher script started), its CPU time from /proc, its heap after a full GC (jcmd)
+ * and its resident set.
  */
 final class ServerUnderTest implements AutoCloseable {
 
@@ -28,68 +24,27 @@ final class ServerUnderTest implements AutoCloseable {
 
     final String name;
     final int httpsPort;
-    private final Process process;
-    private final Path log;
-    private final List<Pattern> readyWhen;
-    private final CountDownLatch ready;
+    private final ServerProcess process;
     private volatile long jvmPid;
 
-    private ServerUnderTest(String name, int httpsPort, List<String> command, Map<String, String> environment, Path log,
-            List<Pattern> readyWhen) throws IOException {
+    private ServerUnderTest(String name, int httpsPort, ServerProcess process) {
         this.name = name;
         this.httpsPort = httpsPort;
-        this.log = log;
-        this.readyWhen = readyWhen;
-        this.ready = new CountDownLatch(readyWhen.size());
-        Files.createDirectories(log.getParent());
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-        builder.environment().putAll(environment);
-        process = builder.start();
-        Thread pump = new Thread(this::pump, "output of " + name);
-        pump.setDaemon(true);
-        pump.start();
+        this.process = process;
     }
 
     /** Starts the command and waits until every pattern has matched a line of its output. */
     static ServerUnderTest start(String name, int httpsPort, List<String> command, Map<String, String> environment,
             Path log, List<Pattern> readyWhen) throws IOException, InterruptedException {
-        ServerUnderTest server = new ServerUnderTest(name, httpsPort, command, environment, log, readyWhen);
-        long deadline = System.nanoTime() + Duration.ofMinutes(4).toNanos();
-        while (!server.ready.await(1, TimeUnit.SECONDS)) {
-            if (!server.process.isAlive() || System.nanoTime() > deadline) {
-                server.close();
-                throw new IllegalStateException(name + " did not become ready; see " + log.toAbsolutePath());
-            }
-        }
-        return server;
-    }
-
-    private void pump() {
-        List<Pattern> waiting = new ArrayList<>(readyWhen);
-        try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-                Writer file = Files.newBufferedWriter(log)) {
-            for (String line = out.readLine(); line != null; line = out.readLine()) {
-                file.write(line);
-                file.write('\n');
-                file.flush();
-                for (var it = waiting.iterator(); it.hasNext();) {
-                    if (it.next().matcher(line).find()) {
-                        it.remove();
-                        ready.countDown();
-                    }
-                }
-            }
-        } catch (IOException e) {
-            // the process ended: the log ends here
-        }
+        return new ServerUnderTest(name, httpsPort, ServerProcess.start(command, environment, log, readyWhen));
     }
 
     /** The PID of the server's JVM: the process itself, or the java process its launcher script started. */
     long pid() {
         if (jvmPid == 0) {
-            jvmPid = process.toHandle().descendants()
+            jvmPid = process.handle().descendants()
                     .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
-                    .mapToLong(ProcessHandle::pid).findFirst().orElse(process.pid());
+                    .mapToLong(ProcessHandle::pid).findFirst().orElse(process.handle().pid());
         }
         return jvmPid;
     }
@@ -162,23 +117,16 @@ final class ServerUnderTest implements AutoCloseable {
         return output;
     }
 
+    /** Stops the server, and its JVM too when a launcher script started it (the script may not pass the signal on). */
     @Override
     public void close() {
         ProcessHandle jvm = ProcessHandle.of(pid()).orElse(null);
-        process.destroy();
-        if (jvm != null) {
+        process.close();
+        if (jvm != null && jvm.isAlive()) {
             jvm.destroy();
-        }
-        try {
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-            if (jvm != null && jvm.isAlive()) {
-                jvm.onExit().get(30, TimeUnit.SECONDS);
-            }
-        } catch (Exception e) {
-            process.destroyForcibly();
-            if (jvm != null) {
+            try {
+                jvm.onExit().get(60, TimeUnit.SECONDS);
+            } catch (Exception e) {
                 jvm.destroyForcibly();
             }
         }

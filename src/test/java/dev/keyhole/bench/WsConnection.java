@@ -1,31 +1,23 @@
 package dev.keyhole.bench;
 
-import dev.keyhole.testing.Tls;
+import dev.keyhole.testing.RawHandshake;
 import java.io.Closeable;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
-import javax.net.ssl.SNIHostName;
-import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
-import javax.net.ssl.SSLSocketFactory;
 
 /**
- * The benchmark's WebSocket client: one blocking TLS socket, frames built and parsed by hand, no per-message
- * allocation on the hot path, so that the load it puts on the two shared cores is as small as a client's can be.
+ * The benchmark's blocking WebSocket client (echo, handshakes, idle connections): one TLS socket, the opening
+ * handshake of {@link RawHandshake}, frames built and parsed by hand with no per-message allocation on the hot path,
+ * so that the load it puts on the two shared cores is as small as a client's can be.
  * Not a general client: it answers pings, treats a close frame as the end, and ignores extensions.
  */
 final class WsConnection implements Closeable {
-
-    static final int TEXT = 0x1;
-    static final int CLOSE = 0x8;
-    static final int PING = 0x9;
-    static final int PONG = 0xA;
 
     private final SSLSocket socket;
     private final InputStream in;
@@ -34,9 +26,6 @@ final class WsConnection implements Closeable {
     private final byte[] buffer = new byte[64 * 1024];
     private int position;
     private int limit;
-    /** The opcode of the frame {@link #readFrame()} returned. */
-    private int opcode;
-    private int payloadOffset;
 
     private WsConnection(SSLSocket socket) throws IOException {
         this.socket = socket;
@@ -45,26 +34,25 @@ final class WsConnection implements Closeable {
         ThreadLocalRandom.current().nextBytes(mask);
     }
 
-    /** A TLS connection (full handshake) to 127.0.0.1:port, without a WebSocket upgrade. */
-    static SSLSocket tls(SSLSocketFactory factory, int port) throws IOException {
-        SSLSocket socket = (SSLSocket) factory.createSocket();
+    /** A TLS connection (full handshake) to localhost:port, without a WebSocket upgrade. */
+    static SSLSocket tls(SSLContext context, int port) throws IOException {
+        SSLSocket socket = RawHandshake.connect(context, null, port);
         socket.setTcpNoDelay(true);
-        SSLParameters parameters = socket.getSSLParameters();
-        parameters.setServerNames(Tls.SNI_LOCALHOST);
-        socket.setSSLParameters(parameters);
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 10_000);
         socket.setSoTimeout(60_000);
         socket.startHandshake();
         return socket;
     }
 
     /** A WebSocket connection to {@code path}: TLS, then the HTTP upgrade; fails unless the answer is 101. */
-    static WsConnection open(SSLSocketFactory factory, int port, String path) throws IOException {
-        SSLSocket socket = tls(factory, port);
+    static WsConnection open(SSLContext context, int port, String path) throws IOException {
+        SSLSocket socket = tls(context, port);
         try {
-            WsConnection connection = new WsConnection(socket);
-            connection.upgrade(port, path);
-            return connection;
+            RawHandshake.Response answer = RawHandshake.handshake(socket, port, path,
+                    Map.of("Origin", "https://localhost:" + port));
+            if (answer.status() != 101) {
+                throw new IOException("upgrade refused: " + answer.status() + " " + answer.body());
+            }
+            return new WsConnection(socket);
         } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
@@ -72,60 +60,18 @@ final class WsConnection implements Closeable {
     }
 
     /** The same bytes the raw TLS floor server gets: a connection that is only TLS, framed like a WebSocket one. */
-    static WsConnection raw(SSLSocketFactory factory, int port) throws IOException {
-        return new WsConnection(tls(factory, port));
-    }
-
-    private void upgrade(int port, String path) throws IOException {
-        byte[] nonce = new byte[16];
-        ThreadLocalRandom.current().nextBytes(nonce);
-        String request = "GET " + path + " HTTP/1.1\r\nHost: localhost:" + port + "\r\nUpgrade: websocket\r\n"
-                + "Connection: Upgrade\r\nSec-WebSocket-Key: " + Base64.getEncoder().encodeToString(nonce)
-                + "\r\nSec-WebSocket-Version: 13\r\nOrigin: https://localhost:" + port + "\r\n\r\n";
-        out.write(request.getBytes(StandardCharsets.US_ASCII));
-        out.flush();
-        int end = -1;
-        while (end < 0) {
-            fill();
-            end = indexOf(buffer, position, limit, "\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-        }
-        String head = new String(buffer, position, end - position, StandardCharsets.ISO_8859_1);
-        position = end + 4;
-        if (!head.startsWith("HTTP/1.1 101")) {
-            throw new IOException("upgrade refused: " + head.lines().findFirst().orElse(""));
-        }
+    static WsConnection raw(SSLContext context, int port) throws IOException {
+        return new WsConnection(tls(context, port));
     }
 
     /** One masked text frame carrying {@code payload}, ready to be written (repeatedly). */
     byte[] textFrame(byte[] payload) {
-        int length = payload.length;
-        int header = length < 126 ? 2 : length < 65536 ? 4 : 10;
-        byte[] frame = new byte[header + 4 + length];
-        frame[0] = (byte) (0x80 | TEXT);
-        if (length < 126) {
-            frame[1] = (byte) (0x80 | length);
-        } else if (length < 65536) {
-            frame[1] = (byte) (0x80 | 126);
-            frame[2] = (byte) (length >>> 8);
-            frame[3] = (byte) length;
-        } else {
-            frame[1] = (byte) (0x80 | 127);
-            for (int i = 0; i < 8; i++) {
-                frame[2 + i] = (byte) ((long) length >>> (56 - 8 * i));
-            }
-        }
-        System.arraycopy(mask, 0, frame, header, 4);
-        for (int i = 0; i < length; i++) {
-            frame[header + 4 + i] = (byte) (payload[i] ^ mask[i & 3]);
-        }
-        return frame;
+        return Frames.masked(Frames.TEXT, payload, mask);
     }
 
     /** A masked close frame with status 1000. */
     byte[] closeFrame() {
-        byte[] frame = textFrame(new byte[] {0x03, (byte) 0xE8});
-        frame[0] = (byte) (0x80 | CLOSE);
-        return frame;
+        return Frames.close(mask);
     }
 
     /** Writes from the connection's one writing thread (its reader, which also answers pings). */
@@ -141,8 +87,8 @@ final class WsConnection implements Closeable {
     }
 
     /**
-     * Reads the next data frame and returns its payload length; the payload is in {@link #buffer()} from
-     * {@link #payloadOffset()}. Pings are answered on the way. A close frame or the end of the stream throws.
+     * Reads past the next data frame (the echo scenarios count frames; they do not look inside) and returns its
+     * payload length. Pings are answered on the way. A close frame or the end of the stream throws.
      */
     int readFrame() throws IOException {
         while (true) {
@@ -171,14 +117,14 @@ final class WsConnection implements Closeable {
                 throw new IOException("frame of " + length + " bytes is larger than the benchmark reads");
             }
             need(header + (int) length);
-            opcode = b0 & 0x0F;
-            payloadOffset = position + header;
+            int opcode = b0 & 0x0F;
+            int payloadAt = position + header;
             position += header + (int) length;
-            if (opcode == PING) {
-                pong((int) length);
+            if (opcode == Frames.PING) {
+                pong(payloadAt, (int) length);
                 continue;
             }
-            if (opcode == CLOSE) {
+            if (opcode == Frames.CLOSE) {
                 throw new EOFException("closed by the server");
             }
             return (int) length;
@@ -190,23 +136,10 @@ final class WsConnection implements Closeable {
         return limit - position >= 2;
     }
 
-    byte[] buffer() {
-        return buffer;
-    }
-
-    int payloadOffset() {
-        return payloadOffset;
-    }
-
-    SSLSocket socket() {
-        return socket;
-    }
-
-    private void pong(int length) throws IOException {
+    private void pong(int payloadAt, int length) throws IOException {
         byte[] payload = new byte[length];
-        System.arraycopy(buffer, payloadOffset, payload, 0, length);
-        byte[] frame = textFrame(payload);
-        frame[0] = (byte) (0x80 | PONG);
+        System.arraycopy(buffer, payloadAt, payload, 0, length);
+        byte[] frame = Frames.masked(Frames.PONG, payload, mask);
         synchronized (out) {
             out.write(frame);
         }
@@ -223,26 +156,12 @@ final class WsConnection implements Closeable {
             System.arraycopy(buffer, position, buffer, 0, limit - position);
             limit -= position;
             position = 0;
-            payloadOffset = 0;
         }
         int read = in.read(buffer, limit, buffer.length - limit);
         if (read < 0) {
             throw new EOFException("connection closed");
         }
         limit += read;
-    }
-
-    private static int indexOf(byte[] data, int from, int to, byte[] pattern) {
-        outer:
-        for (int i = from; i <= to - pattern.length; i++) {
-            for (int j = 0; j < pattern.length; j++) {
-                if (data[i + j] != pattern[j]) {
-                    continue outer;
-                }
-            }
-            return i;
-        }
-        return -1;
     }
 
     @Override

@@ -1,12 +1,14 @@
 package dev.keyhole.echo;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyhole.testing.Deployments;
 import dev.keyhole.testing.ItPki;
 import dev.keyhole.testing.RawHandshake;
 import dev.keyhole.testing.ServerLog;
+import dev.keyhole.testing.Target;
 import dev.keyhole.testing.Tls;
 import dev.keyhole.testing.WsClient;
 import java.net.URI;
@@ -108,6 +110,20 @@ class EchoIT {
             assertEquals("still served", other.nextText());
             assertTrue(stalled.framesWritten() > 0);
         }
+    }
+
+    @Test
+    void on_payara_tyrus_sessions_skip_the_idle_timer_restart_on_every_message() throws Exception {
+        try (WsClient client = WsClient.connect(echo(), Tls.anonymous())) {
+            client.sendText("timer");
+            assertEquals("timer", client.nextText());
+        }
+        // Payara Micro, Payara Server, and Payara Micro behind the Apache front run Tyrus; WildFly runs Undertow.
+        boolean tyrus = Target.current() != Target.WILDFLY;
+        ServerLog log = ServerLog.sinceStart();
+
+        assertEquals(tyrus, log.contains(Pattern.compile("event=ws.tyrus-idle-timer bypass=on")));
+        assertFalse(log.contains(Pattern.compile("event=ws.tyrus-idle-timer bypass=off")));
     }
 
     @Test

@@ -148,7 +148,8 @@ public final class RawHandshake {
         return new StalledClient(plain, socket, frameBytes);
     }
 
-    static SSLSocket connect(SSLContext tls, InetAddress localAddress, int port) throws IOException {
+    /** A TLS socket to localhost:port (SNI and host name checked), not yet handshaken. */
+    public static SSLSocket connect(SSLContext tls, InetAddress localAddress, int port) throws IOException {
         SSLSocket socket = (SSLSocket) (localAddress == null
                 ? tls.getSocketFactory().createSocket("localhost", port)
                 : tls.getSocketFactory().createSocket("localhost", port, localAddress, 0));
@@ -160,19 +161,14 @@ public final class RawHandshake {
         return socket;
     }
 
-    static Response handshake(SSLSocket socket, int port, String path, Map<String, String> headers) throws IOException {
-        byte[] nonce = new byte[16];
-        new SecureRandom().nextBytes(nonce);
-        StringBuilder request = new StringBuilder()
-                .append("GET ").append(path).append(" HTTP/1.1\r\n")
-                .append("Host: localhost:").append(port).append("\r\n")
-                .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
-                .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(nonce)).append("\r\n")
-                .append("Sec-WebSocket-Version: 13\r\n");
-        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
-        request.append("\r\n");
+    /**
+     * Sends the opening handshake and reads the answer's head (for a refusal, its body too); after a 101 the stream
+     * is left at the first frame.
+     */
+    public static Response handshake(SSLSocket socket, int port, String path, Map<String, String> headers)
+            throws IOException {
         OutputStream out = socket.getOutputStream();
-        out.write(request.toString().getBytes(StandardCharsets.ISO_8859_1));
+        out.write(request(port, path, headers).getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
 
         InputStream in = socket.getInputStream();
@@ -189,6 +185,20 @@ public final class RawHandshake {
         String length = responseHeaders.get("content-length");
         byte[] body = length != null ? in.readNBytes(Integer.parseInt(length)) : in.readAllBytes();
         return new Response(status, responseHeaders, new String(body, StandardCharsets.UTF_8), null);
+    }
+
+    /** The text of an opening handshake for {@code path} on localhost:port, with extra headers. */
+    public static String request(int port, String path, Map<String, String> headers) {
+        byte[] nonce = new byte[16];
+        new SecureRandom().nextBytes(nonce);
+        StringBuilder request = new StringBuilder()
+                .append("GET ").append(path).append(" HTTP/1.1\r\n")
+                .append("Host: localhost:").append(port).append("\r\n")
+                .append("Upgrade: websocket\r\nConnection: Upgrade\r\n")
+                .append("Sec-WebSocket-Key: ").append(Base64.getEncoder().encodeToString(nonce)).append("\r\n")
+                .append("Sec-WebSocket-Version: 13\r\n");
+        headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
+        return request.append("\r\n").toString();
     }
 
     private static String line(InputStream in) throws IOException {

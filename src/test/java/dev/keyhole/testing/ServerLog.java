@@ -28,9 +28,19 @@ public final class ServerLog {
         this.start = size();
     }
 
+    private ServerLog(Path file, long start) {
+        this.file = file;
+        this.start = start;
+    }
+
     /** Everything Keyhole logs on the target under test from now on. */
     public static ServerLog fromNow() {
         return Target.current().log();
+    }
+
+    /** Everything Keyhole logged on the target under test since the server started (for lines logged once). */
+    public static ServerLog sinceStart() {
+        return new ServerLog(Target.current().logFile().toAbsolutePath(), 0);
     }
 
     /** Everything a server process logs from now on. */

@@ -8,6 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -15,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 /**
- * A server the test starts as a process of its own (the uber-jar, the dev runner). Its output goes to a log
- * file under target/it-logs and its temporary files to a folder of its own; the test waits on a latch for the
- * line that says it is ready, and stops it by PID.
+ * A server the test starts as a process of its own (the uber-jar, the dev runner, the benchmark's targets). Its
+ * output goes to a log file and its temporary files to a folder of its own; the test waits on a latch for the
+ * lines that say it is ready, and stops it by PID.
  */
 public final class ServerProcess implements AutoCloseable {
 
@@ -25,11 +27,15 @@ public final class ServerProcess implements AutoCloseable {
 
     private final Process process;
     private final Path log;
-    private final CountDownLatch ready = new CountDownLatch(1);
+    private final List<Pattern> readyWhen;
+    private final CountDownLatch ready;
     private final CountDownLatch outputEnded = new CountDownLatch(1);
 
-    private ServerProcess(List<String> command, Map<String, String> environment, Path log) throws IOException {
+    private ServerProcess(List<String> command, Map<String, String> environment, Path log, List<Pattern> readyWhen)
+            throws IOException {
         this.log = log;
+        this.readyWhen = readyWhen;
+        this.ready = new CountDownLatch(readyWhen.size());
         Files.createDirectories(log.getParent());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         builder.environment().putAll(environment);
@@ -42,7 +48,13 @@ public final class ServerProcess implements AutoCloseable {
     /** Starts the command and waits until Payara Micro reports that it is ready. */
     public static ServerProcess startPayara(List<String> command, Map<String, String> environment, String name)
             throws IOException, InterruptedException {
-        ServerProcess server = new ServerProcess(command, environment, Path.of("target/it-logs", name + ".log"));
+        return start(command, environment, Path.of("target/it-logs", name + ".log"), List.of(PAYARA_READY));
+    }
+
+    /** Starts the command and waits until each pattern has matched a line of its output (in any order). */
+    public static ServerProcess start(List<String> command, Map<String, String> environment, Path log,
+            List<Pattern> readyWhen) throws IOException, InterruptedException {
+        ServerProcess server = new ServerProcess(command, environment, log, readyWhen);
         server.awaitReady(Duration.ofMinutes(4));
         return server;
     }
@@ -55,14 +67,18 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     private void pumpOutput() {
+        List<Pattern> waiting = new ArrayList<>(readyWhen);
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
                 Writer file = Files.newBufferedWriter(log)) {
             for (String line = out.readLine(); line != null; line = out.readLine()) {
                 file.write(line);
                 file.write('\n');
                 file.flush();
-                if (PAYARA_READY.matcher(line).find()) {
-                    ready.countDown();
+                for (Iterator<Pattern> it = waiting.iterator(); it.hasNext();) {
+                    if (it.next().matcher(line).find()) {
+                        it.remove();
+                        ready.countDown();
+                    }
                 }
             }
         } catch (IOException e) {
@@ -108,6 +124,11 @@ public final class ServerProcess implements AutoCloseable {
 
     public Path log() {
         return log;
+    }
+
+    /** The process started (for a launcher script, the script: its JVM is among the descendants). */
+    public ProcessHandle handle() {
+        return process.toHandle();
     }
 
     @Override

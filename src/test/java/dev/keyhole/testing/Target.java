@@ -63,7 +63,7 @@ public enum Target {
     }
 
     /** The server's log file: keyhole.it.server.log, or the log of the Payara Micro Arquillian starts. */
-    private Path logFile() {
+    Path logFile() {
         String configured = System.getProperty("keyhole.it.server.log");
         return configured != null ? Path.of(configured) : numbered(Path.of("target/it-logs/arquillian-payara.log"));
     }

@@ -20,6 +20,7 @@ import javax.net.ssl.SNIServerName;
 import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
+import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
 import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509KeyManager;
@@ -51,6 +52,17 @@ public final class Tls {
         return context(truststore, p12 == null ? null : new PresentingKeyManager(keyManager(p12), new ArrayList<>()));
     }
 
+    /** Trust in the test CA alone, for clients that build many contexts (reading the truststore costs milliseconds). */
+    public static TrustManager[] trustingTestCa() {
+        try {
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(load(ItPki.truststore()));
+            return tmf.getTrustManagers();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /**
      * A client that records which CAs the server names in its certificate request, and presents the certificate in
      * {@code p12}.
@@ -61,11 +73,19 @@ public final class Tls {
 
     private static SSLContext context(Path truststore, KeyManager keyManager) {
         try {
-            KeyStore trust = load(truststore);
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
+            tmf.init(load(truststore));
+            return context(tmf.getTrustManagers(), keyManager);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** A client context with the given trust, presenting what {@code keyManager} holds (null: nothing). */
+    public static SSLContext context(TrustManager[] trust, KeyManager keyManager) {
+        try {
             SSLContext context = SSLContext.getInstance("TLS");
-            context.init(keyManager == null ? null : new KeyManager[] {keyManager}, tmf.getTrustManagers(), null);
+            context.init(keyManager == null ? null : new KeyManager[] {keyManager}, trust, null);
             return context;
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
