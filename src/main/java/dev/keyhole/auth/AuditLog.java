@@ -3,6 +3,7 @@ package dev.keyhole.auth;
 import dev.keyhole.auth.AuthenticationPolicy.Accepted;
 import dev.keyhole.auth.AuthenticationPolicy.Decision;
 import dev.keyhole.auth.AuthenticationPolicy.Facts;
+import dev.keyhole.auth.AuthenticationPolicy.IgnoredHeaders;
 import dev.keyhole.auth.AuthenticationPolicy.Rejected;
 import dev.keyhole.log.LogLine;
 import java.security.cert.X509Certificate;
@@ -28,9 +29,15 @@ public final class AuditLog {
 
     public void record(Decision decision) {
         Facts facts = decision.facts();
-        if (facts.forwardedHeaderIgnored()) {
-            LOG.warning(LogLine.event("auth.forwarded-header-ignored").with("remote", facts.client().address())
-                    .with("path", facts.path()).with("reason", "not-a-trusted-proxy").toString());
+        IgnoredHeaders ignored = facts.ignored();
+        if (ignored != null) {
+            LogLine line = LogLine.event("auth.forwarded-header-ignored").with("remote", facts.client().address())
+                    .with("path", facts.path()).with("reason", ignored.reason())
+                    .with("headers", String.join(",", ignored.headers()));
+            if (ignored.proxyProblem() != null) {
+                line.with("proxy-problem", ignored.proxyProblem());
+            }
+            LOG.warning(line.toString());
         }
         LogLine line = LogLine.event("auth")
                 .with("decision", decision instanceof Accepted ? "accept" : "reject")

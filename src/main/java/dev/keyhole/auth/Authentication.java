@@ -1,6 +1,7 @@
 package dev.keyhole.auth;
 
 import dev.keyhole.auth.AuthenticationPolicy.Decision;
+import dev.keyhole.config.InvalidSettingException;
 import dev.keyhole.config.Settings;
 import dev.keyhole.log.LogLine;
 import jakarta.annotation.PostConstruct;
@@ -43,7 +44,14 @@ public class Authentication {
 
     @PostConstruct
     void start() {
-        AuthenticationSettings configured = new AuthenticationSettings(settings, System::getProperty, clock);
+        AuthenticationSettings configured;
+        try {
+            configured = new AuthenticationSettings(settings, System::getProperty, clock);
+        } catch (InvalidSettingException e) {
+            // Stops the deployment; the line says which key and what to do, without a stack trace to read through.
+            LOG.severe(LogLine.event("config.invalid").with("message", e.getMessage()).toString());
+            throw e;
+        }
         configured.report().forEach(LOG::info);
         configured.warnings().forEach(LOG::warning);
         policy = configured.policy();

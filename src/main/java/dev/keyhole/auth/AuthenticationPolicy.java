@@ -55,10 +55,33 @@ public final class AuthenticationPolicy {
      * What a decision is about, for the audit log.
      *
      * @param leaf the presented client certificate, if any (also when it was refused)
-     * @param forwardedHeaderIgnored whether a certificate header came from an address that is not a trusted proxy
+     * @param ignored the forwarding headers that were not believed, or {@code null} when there were none
      */
     public record Facts(String path, Location location, ClientAddress client, Source source, X509Certificate leaf,
-            boolean forwardedHeaderIgnored) {
+            IgnoredHeaders ignored) {
+
+        /** Whether a forwarding header was present and not believed. */
+        public boolean forwardedHeaderIgnored() {
+            return ignored != null;
+        }
+    }
+
+    /**
+     * Forwarding headers (certificate, chain, client address) that were present but not believed.
+     *
+     * @param headers their names, as configured
+     * @param reason {@code not-a-trusted-proxy} (the address is not a proxy's) or {@code proxy-not-authenticated}
+     *        (a proxy's address, but no valid proxy certificate)
+     * @param proxyProblem for {@code proxy-not-authenticated}: what was wrong with the connection's certificate, a
+     *        {@link Reason} code ({@code no-certificate}, {@code subject-not-allowed}, {@code revoked}, …); else null
+     */
+    public record IgnoredHeaders(List<String> headers, String reason, String proxyProblem) {
+        public static final String NOT_A_TRUSTED_PROXY = "not-a-trusted-proxy";
+        public static final String PROXY_NOT_AUTHENTICATED = "proxy-not-authenticated";
+
+        public IgnoredHeaders {
+            headers = List.copyOf(headers);
+        }
     }
 
     /** The outcome for one request. */
@@ -74,15 +97,27 @@ public final class AuthenticationPolicy {
     public record Rejected(Facts facts, Reason reason) implements Decision {
     }
 
-    /** Proxy trust: which addresses may forward a certificate and a client address, and in which headers. */
-    public record ProxyTrust(List<AddressRange> proxies, String certificateHeader, String chainHeader,
-            String forwardedForHeader) {
+    /**
+     * Proxy trust: which connections may forward a certificate and a client address, and in which headers. A
+     * connection is a trusted proxy when it comes from one of {@code proxies} <em>and</em> presents a client
+     * certificate that passes every check a user's certificate passes (CA, validity, purpose, depth, deny-list,
+     * revocation) and matches one of {@code subjects} — or, only when {@code addressOnly} was chosen (insecure),
+     * by its address alone.
+     */
+    public record ProxyTrust(List<AddressRange> proxies, List<SubjectRule> subjects, boolean addressOnly,
+            String certificateHeader, String chainHeader, String forwardedForHeader) {
         public ProxyTrust {
             proxies = List.copyOf(proxies);
+            subjects = List.copyOf(subjects);
         }
 
         public static ProxyTrust none() {
-            return new ProxyTrust(List.of(), "Client-Cert", "Client-Cert-Chain", "X-Forwarded-For");
+            return new ProxyTrust(List.of(), List.of(), false, "Client-Cert", "Client-Cert-Chain", "X-Forwarded-For");
+        }
+
+        /** Whether the identity is the proxy's own (never a user's). */
+        boolean isProxyIdentity(ClientIdentity identity) {
+            return subjects.stream().anyMatch(rule -> rule.admits(identity));
         }
     }
 
@@ -105,25 +140,38 @@ public final class AuthenticationPolicy {
 
     public Decision decide(Request request) {
         Location location = locations.forPath(request.path());
-        ClientAddress client = ClientAddress.resolve(request.remoteAddress(), proxyTrust.proxies(),
-                request.headers().apply(proxyTrust.forwardedForHeader()));
         List<String> certificateHeader = request.headers().apply(proxyTrust.certificateHeader());
+        List<String> forwardingHeaders = presentForwardingHeaders(request);
+
+        String remote = request.remoteAddress();
+        Optional<String> distrust = ClientAddress.trusted(remote, proxyTrust.proxies())
+                ? proxyProblem(request.tlsChain())
+                : Optional.of(IgnoredHeaders.NOT_A_TRUSTED_PROXY);
 
         List<X509Certificate> chain;
         Source source;
-        boolean ignored = false;
-        if (client.viaProxy()) {
+        ClientAddress client;
+        IgnoredHeaders ignored = null;
+        if (distrust.isEmpty()) {
+            client = ClientAddress.resolve(remote, proxyTrust.proxies(), request.headers().apply(proxyTrust.forwardedForHeader()));
             try {
                 chain = forwardedChain(certificateHeader, request.headers().apply(proxyTrust.chainHeader()));
             } catch (IllegalArgumentException e) {
-                Facts facts = new Facts(request.path(), location, client, Source.PROXY, null, false);
+                Facts facts = new Facts(request.path(), location, client, Source.PROXY, null, null);
                 return new Rejected(facts, Reason.MALFORMED_CERTIFICATE);
             }
             source = chain.isEmpty() ? Source.NONE : Source.PROXY;
         } else {
+            // Not a proxy, or a proxy's address without the proxy's certificate: the request is its own client.
+            client = new ClientAddress(remote, null);
             chain = request.tlsChain();
             source = chain.isEmpty() ? Source.NONE : Source.TLS;
-            ignored = !certificateHeader.isEmpty();
+            if (!forwardingHeaders.isEmpty()) {
+                String problem = distrust.get();
+                ignored = problem.equals(IgnoredHeaders.NOT_A_TRUSTED_PROXY)
+                        ? new IgnoredHeaders(forwardingHeaders, problem, null)
+                        : new IgnoredHeaders(forwardingHeaders, IgnoredHeaders.PROXY_NOT_AUTHENTICATED, problem);
+            }
         }
         Facts facts = new Facts(request.path(), location, client, source, chain.isEmpty() ? null : chain.get(0), ignored);
 
@@ -135,25 +183,71 @@ public final class AuthenticationPolicy {
                     ? new Rejected(facts, Reason.NO_CERTIFICATE)
                     : new Accepted(facts, Optional.empty(), false);
         }
+        Verified verified = verify(chain);
+        if (verified.rejection() != null) {
+            return new Rejected(facts, verified.rejection());
+        }
+        ClientIdentity identity = verified.identity().withRoles(roles.rolesOf(verified.identity()));
+        if (proxyTrust.isProxyIdentity(identity)) {
+            // The proxy's certificate from an address that is not a proxy's, or forwarded by a proxy: not a user.
+            return new Rejected(facts, Reason.PROXY_CERTIFICATE);
+        }
+        if (!location.admits(identity)) {
+            return new Rejected(facts, Reason.SUBJECT_NOT_ALLOWED);
+        }
+        return new Accepted(facts, Optional.of(new Credential(identity, verified.valid().path(), verified.valid().anchor())),
+                verified.revocationUnknown());
+    }
+
+    /** The outcome of the checks every certificate passes, user's or proxy's: a rejection, or the verified identity. */
+    private record Verified(Reason rejection, CertificateValidator.Valid valid, ClientIdentity identity,
+            boolean revocationUnknown) {
+    }
+
+    private Verified verify(List<X509Certificate> chain) {
         CertificateValidator.Result result = validator.validate(chain);
         if (result instanceof CertificateValidator.Invalid invalid) {
-            return new Rejected(facts, invalid.reason());
+            return new Verified(invalid.reason(), null, null, false);
         }
         CertificateValidator.Valid valid = (CertificateValidator.Valid) result;
         CrlStore.Status status = crls.map(store -> store.check(valid.path(), valid.anchor())).orElse(CrlStore.Status.GOOD);
         if (status == CrlStore.Status.REVOKED) {
-            return new Rejected(facts, Reason.REVOKED);
+            return new Verified(Reason.REVOKED, null, null, false);
         }
         if (status == CrlStore.Status.UNAVAILABLE && !crlFailOpen) {
-            return new Rejected(facts, Reason.CRL_UNAVAILABLE);
+            return new Verified(Reason.CRL_UNAVAILABLE, null, null, false);
         }
-        ClientIdentity unroled = ClientIdentity.of(valid.path().get(0), Set.of());
-        ClientIdentity identity = unroled.withRoles(roles.rolesOf(unroled));
-        if (!location.admits(identity)) {
-            return new Rejected(facts, Reason.SUBJECT_NOT_ALLOWED);
-        }
-        return new Accepted(facts, Optional.of(new Credential(identity, valid.path(), valid.anchor())),
+        return new Verified(null, valid, ClientIdentity.of(valid.path().get(0), Set.of()),
                 status == CrlStore.Status.UNAVAILABLE);
+    }
+
+    /**
+     * Why a connection from a proxy's address is not the proxy (empty when it is): it presented no certificate, or
+     * one that fails a check, or one whose subject is not the proxy's. A reason code.
+     */
+    private Optional<String> proxyProblem(List<X509Certificate> tlsChain) {
+        if (proxyTrust.addressOnly()) {
+            return Optional.empty();
+        }
+        if (tlsChain.isEmpty()) {
+            return Optional.of(Reason.NO_CERTIFICATE.code());
+        }
+        Verified verified = verify(tlsChain);
+        if (verified.rejection() != null) {
+            return Optional.of(verified.rejection().code());
+        }
+        return proxyTrust.isProxyIdentity(verified.identity()) ? Optional.empty() : Optional.of(Reason.SUBJECT_NOT_ALLOWED.code());
+    }
+
+    /** The names of the forwarding headers the request carries. */
+    private List<String> presentForwardingHeaders(Request request) {
+        List<String> present = new ArrayList<>();
+        for (String name : List.of(proxyTrust.certificateHeader(), proxyTrust.chainHeader(), proxyTrust.forwardedForHeader())) {
+            if (!request.headers().apply(name).isEmpty()) {
+                present.add(name);
+            }
+        }
+        return present;
     }
 
     /** The revocation status of a credential now, for sessions that stay open (GOOD when no CRL is configured). */

@@ -1,6 +1,7 @@
 package dev.keyhole.auth;
 
 import dev.keyhole.auth.AuthenticationPolicy.ProxyTrust;
+import dev.keyhole.config.InvalidSettingException;
 import dev.keyhole.config.Setting;
 import dev.keyhole.config.Settings;
 import dev.keyhole.log.LogLine;
@@ -58,9 +59,12 @@ public final class AuthenticationSettings {
         RoleMapping roles = roles(settings);
         ProxyTrust proxyTrust = new ProxyTrust(
                 settings.get(Setting.AUTH_PROXY_ADDRESSES, AuthenticationSettings::ranges),
+                settings.get(Setting.AUTH_PROXY_SUBJECTS, AuthenticationSettings::subjectRules),
+                settings.get(Setting.AUTH_PROXY_TRUST_ADDRESS_ONLY),
                 header(settings, Setting.AUTH_PROXY_CERTIFICATE_HEADER),
                 header(settings, Setting.AUTH_PROXY_CHAIN_HEADER),
                 header(settings, Setting.AUTH_PROXY_FORWARDED_FOR_HEADER));
+        checkProxyIdentity(settings, proxyTrust);
         policy = new AuthenticationPolicy(locations, validator, crls, failOpen, roles, proxyTrust);
 
         describe(locations, anchors, maxDepth, denied, crlFiles, scope, failOpen, roles, proxyTrust);
@@ -104,6 +108,30 @@ public final class AuthenticationSettings {
             rules.put(role, settings.get(Setting.AUTH_ROLE_SUBJECTS.of(role), AuthenticationSettings::subjectRules));
         }
         return new RoleMapping(rules);
+    }
+
+    /**
+     * A proxy must prove itself with its client certificate; trusting its address alone is a choice made explicitly.
+     * Like Apache refusing to start on a contradictory configuration, a proxy setting that cannot work as meant
+     * stops the deployment instead of silently trusting too much or nothing.
+     */
+    private static void checkProxyIdentity(Settings settings, ProxyTrust proxyTrust) {
+        boolean addresses = !proxyTrust.proxies().isEmpty();
+        boolean subjects = !proxyTrust.subjects().isEmpty();
+        if (addresses && !subjects && !proxyTrust.addressOnly()) {
+            throw new InvalidSettingException(Setting.AUTH_PROXY_ADDRESSES, String.join(",", settings.get(Setting.AUTH_PROXY_ADDRESSES)),
+                    "a trusted proxy must prove itself with its own client certificate: set "
+                            + Setting.AUTH_PROXY_SUBJECTS.key() + " to the subject of that certificate (or, insecure, "
+                            + Setting.AUTH_PROXY_TRUST_ADDRESS_ONLY.key() + "=true)");
+        }
+        if (subjects && !addresses) {
+            throw new InvalidSettingException(Setting.AUTH_PROXY_SUBJECTS, String.join(";", settings.get(Setting.AUTH_PROXY_SUBJECTS)),
+                    "a proxy identity needs the addresses it connects from: set " + Setting.AUTH_PROXY_ADDRESSES.key());
+        }
+        if (subjects && proxyTrust.addressOnly()) {
+            throw new InvalidSettingException(Setting.AUTH_PROXY_TRUST_ADDRESS_ONLY, "true",
+                    "contradicts " + Setting.AUTH_PROXY_SUBJECTS.key() + " (a proxy identity): set one of them");
+        }
     }
 
     private static List<SubjectRule> subjectRules(List<String> rules) {
@@ -207,6 +235,8 @@ public final class AuthenticationSettings {
                 .with("check-interval-seconds", checkIntervalSeconds).toString());
         report.add(LogLine.event("auth.roles").with("roles", joined.apply(new ArrayList<>(roles.roles()))).toString());
         report.add(LogLine.event("auth.proxy").with("trusted", proxyTrust.proxies().isEmpty() ? "none" : joined.apply(proxyTrust.proxies()))
+                .with("proof", proxyTrust.proxies().isEmpty() ? "-" : proxyTrust.addressOnly() ? "address-only" : "certificate")
+                .with("subject-rules", proxyTrust.subjects().size())
                 .with("certificate-header", proxyTrust.certificateHeader())
                 .with("forwarded-for-header", proxyTrust.forwardedForHeader()).toString());
 
@@ -220,7 +250,21 @@ public final class AuthenticationSettings {
         }
         if (proxyTrust.proxies().stream().anyMatch(AddressRange::isEverything)) {
             warnings.add(LogLine.event("auth.warning").with("problem", "every address is a trusted proxy")
-                    .with("effect", "any client can claim any certificate in " + proxyTrust.certificateHeader()).toString());
+                    .with("effect", proxyTrust.addressOnly()
+                            ? "any client can claim any certificate in " + proxyTrust.certificateHeader()
+                            : "the proxy's certificate is its only proof, from anywhere").toString());
+        }
+        if (proxyTrust.addressOnly()) {
+            warnings.add(LogLine.event("auth.warning").with("problem", Setting.AUTH_PROXY_TRUST_ADDRESS_ONLY.key() + "=true")
+                    .with("effect", proxyTrust.proxies().isEmpty() ? "none: no proxy address is configured"
+                            : "any process that can connect from " + joined.apply(proxyTrust.proxies())
+                                    + " can claim any certificate in " + proxyTrust.certificateHeader())
+                    .with("fix", "give the proxy a client certificate and set " + Setting.AUTH_PROXY_SUBJECTS.key()).toString());
+        }
+        if (proxyTrust.subjects().stream().anyMatch(SubjectRule.Anyone.class::isInstance)) {
+            warnings.add(LogLine.event("auth.warning").with("problem", Setting.AUTH_PROXY_SUBJECTS.key() + " admits every subject")
+                    .with("effect", "any certified client that connects from a proxy address can claim any certificate")
+                    .toString());
         }
         if (!locations.fallback().certificateRequired()) {
             warnings.add(LogLine.event("auth.warning").with("problem", "keyhole.auth.default-certificate=optional")

@@ -29,7 +29,12 @@ public enum Reason {
     /** The client address is not among those the location admits. */
     ADDRESS_NOT_ALLOWED("address-not-allowed"),
     /** A trusted proxy forwarded a certificate header that does not hold a certificate. */
-    MALFORMED_CERTIFICATE("malformed-certificate");
+    MALFORMED_CERTIFICATE("malformed-certificate"),
+    /**
+     * The certificate is a proxy's (keyhole.auth.proxy.subjects), presented from an address that is not a trusted
+     * proxy's, or forwarded as a client's: a proxy's certificate is never a user identity.
+     */
+    PROXY_CERTIFICATE("proxy-certificate");
 
     private final String code;
 

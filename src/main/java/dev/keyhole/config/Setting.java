@@ -200,6 +200,16 @@ public final class Setting<T> {
     /** Addresses of trusted proxies (CIDR); only these may forward a client certificate or a client address. */
     public static final Setting<List<String>> AUTH_PROXY_ADDRESSES =
             define("keyhole.auth.proxy.addresses", "", Values.list(','));
+    /**
+     * Subject rules for the client certificate a trusted proxy presents to Keyhole; a connection from a proxy address
+     * is the proxy only with a valid certificate these admit. Required with keyhole.auth.proxy.addresses, unless
+     * keyhole.auth.proxy.trust-address-only is chosen.
+     */
+    public static final Setting<List<String>> AUTH_PROXY_SUBJECTS =
+            define("keyhole.auth.proxy.subjects", "", Values.list(';'));
+    /** Trust a proxy by its address alone, without its client certificate (insecure: any local process can forward). */
+    public static final Setting<Boolean> AUTH_PROXY_TRUST_ADDRESS_ONLY =
+            define("keyhole.auth.proxy.trust-address-only", "false", Values.bool());
     /** The header in which a trusted proxy forwards the client certificate. */
     public static final Setting<String> AUTH_PROXY_CERTIFICATE_HEADER =
             define("keyhole.auth.proxy.certificate-header", "Client-Cert", Values.text());

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.keyhole.auth.AuthenticationPolicy.Accepted;
 import dev.keyhole.auth.AuthenticationPolicy.Credential;
 import dev.keyhole.auth.AuthenticationPolicy.Facts;
+import dev.keyhole.auth.AuthenticationPolicy.IgnoredHeaders;
 import dev.keyhole.auth.AuthenticationPolicy.Rejected;
 import dev.keyhole.auth.AuthenticationPolicy.Source;
 import dev.keyhole.testing.LogCapture;
@@ -37,7 +38,7 @@ class AuditLogTest {
     void an_accepted_certificate_is_logged_with_time_address_path_subject_issuer_serial_fingerprint_and_roles() {
         X509Certificate alice = CA.client("alice").build();
         ClientIdentity identity = ClientIdentity.of(alice, Set.of("operator"));
-        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("203.0.113.7", null), Source.TLS, alice, false);
+        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("203.0.113.7", null), Source.TLS, alice, null);
 
         List<String> lines = record(new Accepted(facts, Optional.of(new Credential(identity, List.of(alice), CA.certificate())), false));
 
@@ -48,7 +49,7 @@ class AuditLogTest {
 
     @Test
     void a_rejection_is_logged_with_its_reason_code() {
-        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("203.0.113.7", null), Source.NONE, null, false);
+        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("203.0.113.7", null), Source.NONE, null, null);
 
         List<String> lines = record(new Rejected(facts, Reason.NO_CERTIFICATE));
 
@@ -59,7 +60,7 @@ class AuditLogTest {
     @Test
     void control_characters_in_a_subject_cannot_forge_a_line_and_no_pem_is_logged() {
         X509Certificate forger = CA.client("x").subject("CN=x\nevent=auth decision=accept,O=Test").build();
-        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("203.0.113.7", null), Source.TLS, forger, false);
+        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("203.0.113.7", null), Source.TLS, forger, null);
 
         List<String> lines = record(new Rejected(facts, Reason.SUBJECT_NOT_ALLOWED));
 
@@ -72,11 +73,23 @@ class AuditLogTest {
 
     @Test
     void a_certificate_header_from_an_untrusted_address_gets_a_warning_of_its_own() {
-        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("203.0.113.7", null), Source.NONE, null, true);
+        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("203.0.113.7", null), Source.NONE, null,
+                new IgnoredHeaders(List.of("Client-Cert", "X-Forwarded-For"), "not-a-trusted-proxy", null));
 
         List<String> lines = record(new Rejected(facts, Reason.NO_CERTIFICATE));
 
-        assertEquals("WARNING event=auth.forwarded-header-ignored remote=203.0.113.7 path=/chat/lobby reason=not-a-trusted-proxy",
-                lines.get(0));
+        assertEquals("WARNING event=auth.forwarded-header-ignored remote=203.0.113.7 path=/chat/lobby reason=not-a-trusted-proxy"
+                + " headers=Client-Cert,X-Forwarded-For", lines.get(0));
+    }
+
+    @Test
+    void headers_from_a_proxy_address_without_a_valid_proxy_certificate_are_logged_with_what_was_wrong() {
+        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("10.0.0.2", null), Source.NONE, null,
+                new IgnoredHeaders(List.of("Client-Cert"), "proxy-not-authenticated", "no-certificate"));
+
+        List<String> lines = record(new Rejected(facts, Reason.NO_CERTIFICATE));
+
+        assertEquals("WARNING event=auth.forwarded-header-ignored remote=10.0.0.2 path=/chat/lobby reason=proxy-not-authenticated"
+                + " headers=Client-Cert proxy-problem=no-certificate", lines.get(0));
     }
 }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyhole.auth.AuthenticationPolicy.Accepted;
 import dev.keyhole.auth.AuthenticationPolicy.Decision;
+import dev.keyhole.auth.AuthenticationPolicy.IgnoredHeaders;
 import dev.keyhole.auth.AuthenticationPolicy.ProxyTrust;
 import dev.keyhole.auth.AuthenticationPolicy.Rejected;
 import dev.keyhole.auth.AuthenticationPolicy.Request;
@@ -35,14 +36,23 @@ class AuthenticationPolicyTest {
     private static final X509Certificate ALICE = CA.client("alice").build();
     private static final X509Certificate DAVE = CA.client("dave").build();
     private static final X509Certificate RITA = CA.client("rita").build();
+    /** The certificate the proxy presents to Keyhole, and a revoked one with the same subject. */
+    private static final X509Certificate FRONT = CA.client("front").subject("CN=front,OU=proxy,O=Test").build();
+    private static final X509Certificate OLD_FRONT = CA.client("front").subject("CN=front,OU=proxy,O=Test").build();
     private static final String CLIENT = "203.0.113.10";
     private static final String PROXY = "10.0.0.2";
+    private static final ProxyTrust PROXY_BY_CERTIFICATE = new ProxyTrust(List.of(AddressRange.parse(PROXY)),
+            List.of(SubjectRule.parse("dn:CN=front,OU=proxy,O=Test")), false, "Client-Cert", "Client-Cert-Chain", "X-Forwarded-For");
 
     @TempDir
     Path dir;
 
     /** chat requires a certificate from alice or bob; echo accepts anyone; ops only from 10.1.0.0/16. */
     private AuthenticationPolicy policy(X509CRL crl, boolean failOpen) throws IOException {
+        return policy(crl, failOpen, PROXY_BY_CERTIFICATE);
+    }
+
+    private AuthenticationPolicy policy(X509CRL crl, boolean failOpen, ProxyTrust proxyTrust) throws IOException {
         Path crlFile = dir.resolve("crl.pem");
         if (crl != null) {
             Files.writeString(crlFile, TestPki.pem(crl));
@@ -58,11 +68,11 @@ class AuthenticationPolicyTest {
                 new CertificateValidator(List.of(CA.certificate()), 1, Set.of(), Clock.systemUTC()),
                 Optional.of(new CrlStore(List.of(crlFile), CrlStore.Scope.CHAIN, Clock.systemUTC())), failOpen,
                 new RoleMapping(Map.of("operator", List.of(SubjectRule.parse("cn:alice")))),
-                new ProxyTrust(List.of(AddressRange.parse(PROXY)), "Client-Cert", "Client-Cert-Chain", "X-Forwarded-For"));
+                proxyTrust);
     }
 
     private AuthenticationPolicy policy() throws IOException {
-        return policy(CA.crl(RITA), false);
+        return policy(CA.crl(RITA, OLD_FRONT), false);
     }
 
     private static Request direct(String path, X509Certificate... chain) {
@@ -156,44 +166,118 @@ class AuthenticationPolicyTest {
     @Test
     void a_certificate_forwarded_by_a_trusted_proxy_is_validated_like_a_direct_one() throws Exception {
         Accepted accepted = assertInstanceOf(Accepted.class, policy().decide(
-                fromAddress(PROXY, "/chat/lobby", Map.of("Client-Cert", clientCert(ALICE)))));
+                fromAddress(PROXY, "/chat/lobby", Map.of("Client-Cert", clientCert(ALICE)), FRONT)));
         assertEquals(Source.PROXY, accepted.facts().source());
         assertEquals("alice", accepted.credential().orElseThrow().identity().commonName());
+        assertFalse(accepted.facts().forwardedHeaderIgnored());
 
         assertEquals(Reason.REVOKED, rejected(policy().decide(
-                fromAddress(PROXY, "/chat/lobby", Map.of("Client-Cert", clientCert(RITA))))));
+                fromAddress(PROXY, "/chat/lobby", Map.of("Client-Cert", clientCert(RITA)), FRONT))));
     }
 
     @Test
     void the_proxys_own_tls_certificate_is_not_the_clients() throws IOException {
-        // The proxy authenticates itself to Keyhole with a certificate but forwards none for its client.
-        assertEquals(Reason.NO_CERTIFICATE, rejected(policy().decide(fromAddress(PROXY, "/chat/lobby", Map.of(), ALICE))));
+        // The proxy authenticates itself to Keyhole with its certificate but forwards none for its client.
+        Decision chat = policy().decide(fromAddress(PROXY, "/chat/lobby", Map.of(), FRONT));
+        Accepted echo = assertInstanceOf(Accepted.class, policy().decide(fromAddress(PROXY, "/echo", Map.of(), FRONT)));
+
+        assertEquals(Reason.NO_CERTIFICATE, rejected(chat));
+        assertEquals(Source.NONE, chat.facts().source());
+        assertEquals(Optional.empty(), echo.credential());
+        assertTrue(echo.facts().client().viaProxy());
+    }
+
+    @Test
+    void the_proxys_certificate_from_an_address_that_is_not_a_proxy_is_refused_as_a_user_identity() throws IOException {
+        assertEquals(Reason.PROXY_CERTIFICATE, rejected(policy().decide(direct("/echo", FRONT))));
     }
 
     @Test
     void a_certificate_header_from_an_untrusted_address_is_ignored_and_flagged() throws Exception {
-        Decision decision = policy().decide(fromAddress(CLIENT, "/chat/lobby", Map.of("Client-Cert", clientCert(ALICE))));
+        Decision decision = policy().decide(fromAddress(CLIENT, "/chat/lobby",
+                Map.of("Client-Cert", clientCert(ALICE), "X-Forwarded-For", "10.1.9.9")));
 
         assertEquals(Reason.NO_CERTIFICATE, rejected(decision));
-        assertTrue(decision.facts().forwardedHeaderIgnored());
+        assertEquals(new IgnoredHeaders(List.of("Client-Cert", "X-Forwarded-For"), "not-a-trusted-proxy", null),
+                decision.facts().ignored());
+    }
+
+    @Test
+    void a_certificate_header_from_a_proxy_address_without_a_certificate_is_ignored_and_the_request_has_none()
+            throws Exception {
+        Decision decision = policy().decide(fromAddress(PROXY, "/chat/lobby", Map.of("Client-Cert", clientCert(ALICE))));
+
+        assertEquals(Reason.NO_CERTIFICATE, rejected(decision));
+        assertEquals(Source.NONE, decision.facts().source());
+        assertFalse(decision.facts().client().viaProxy());
+        assertEquals(new IgnoredHeaders(List.of("Client-Cert"), "proxy-not-authenticated", "no-certificate"),
+                decision.facts().ignored());
+    }
+
+    @Test
+    void a_users_certificate_from_a_proxy_address_is_that_user_and_its_forwarded_certificate_is_ignored() throws Exception {
+        Accepted accepted = assertInstanceOf(Accepted.class, policy().decide(
+                fromAddress(PROXY, "/echo", Map.of("Client-Cert", clientCert(ALICE)), DAVE)));
+
+        assertEquals("dave", accepted.credential().orElseThrow().identity().commonName());
+        assertEquals(Source.TLS, accepted.facts().source());
+        assertEquals(new IgnoredHeaders(List.of("Client-Cert"), "proxy-not-authenticated", "subject-not-allowed"),
+                accepted.facts().ignored());
+    }
+
+    @Test
+    void a_proxy_certificate_that_fails_a_check_does_not_make_a_proxy() throws Exception {
+        Map<String, String> forged = Map.of("Client-Cert", clientCert(ALICE));
+        X509Certificate foreignFront = TestPki.root("Other").client("front").subject("CN=front,OU=proxy,O=Test").build();
+        X509Certificate expiredFront = CA.client("front").subject("CN=front,OU=proxy,O=Test").expired().build();
+
+        Decision crlUnavailable = policy(null, false).decide(fromAddress(PROXY, "/echo", forged, FRONT)); // no CRL file yet
+        Decision revoked = policy().decide(fromAddress(PROXY, "/echo", forged, OLD_FRONT));
+        Decision untrusted = policy().decide(fromAddress(PROXY, "/echo", forged, foreignFront));
+        Decision expired = policy().decide(fromAddress(PROXY, "/echo", forged, expiredFront));
+
+        assertEquals(Reason.REVOKED, rejected(revoked));
+        assertEquals("revoked", revoked.facts().ignored().proxyProblem());
+        assertEquals(Reason.UNTRUSTED, rejected(untrusted));
+        assertEquals("untrusted", untrusted.facts().ignored().proxyProblem());
+        assertEquals(Reason.EXPIRED, rejected(expired));
+        assertEquals("expired", expired.facts().ignored().proxyProblem());
+        assertEquals(Reason.CRL_UNAVAILABLE, rejected(crlUnavailable));
+        assertEquals("crl-unavailable", crlUnavailable.facts().ignored().proxyProblem());
     }
 
     @Test
     void a_malformed_certificate_header_from_a_trusted_proxy_is_rejected() throws IOException {
         assertEquals(Reason.MALFORMED_CERTIFICATE, rejected(policy().decide(
-                fromAddress(PROXY, "/echo", Map.of("Client-Cert", ":bm90IGEgY2VydA==:")))));
+                fromAddress(PROXY, "/echo", Map.of("Client-Cert", ":bm90IGEgY2VydA==:"), FRONT))));
     }
 
     @Test
-    void forwarded_for_counts_only_from_a_trusted_proxy() throws IOException {
+    void forwarded_for_counts_only_from_an_authenticated_proxy() throws IOException {
         Map<String, String> forwarded = Map.of("X-Forwarded-For", "10.1.9.9");
 
-        Decision viaProxy = policy().decide(fromAddress(PROXY, "/ops/status", forwarded));
+        Decision viaProxy = policy().decide(fromAddress(PROXY, "/ops/status", forwarded, FRONT));
+        Decision proxyAddressOnly = policy().decide(fromAddress(PROXY, "/ops/status", forwarded));
         Decision direct = policy().decide(fromAddress(CLIENT, "/ops/status", forwarded));
 
         assertEquals("10.1.9.9", viaProxy.facts().client().address());
         assertInstanceOf(Accepted.class, viaProxy);
+        assertEquals(Reason.ADDRESS_NOT_ALLOWED, rejected(proxyAddressOnly));
+        assertEquals(PROXY, proxyAddressOnly.facts().client().address());
+        assertEquals(List.of("X-Forwarded-For"), proxyAddressOnly.facts().ignored().headers());
         assertEquals(Reason.ADDRESS_NOT_ALLOWED, rejected(direct));
         assertFalse(direct.facts().client().viaProxy());
+    }
+
+    @Test
+    void trust_by_address_alone_when_chosen_needs_no_proxy_certificate() throws Exception {
+        ProxyTrust addressOnly = new ProxyTrust(List.of(AddressRange.parse(PROXY)), List.of(), true,
+                "Client-Cert", "Client-Cert-Chain", "X-Forwarded-For");
+
+        Accepted accepted = assertInstanceOf(Accepted.class, policy(CA.crl(RITA), false, addressOnly).decide(
+                fromAddress(PROXY, "/chat/lobby", Map.of("Client-Cert", clientCert(ALICE)))));
+
+        assertEquals(Source.PROXY, accepted.facts().source());
+        assertEquals("alice", accepted.credential().orElseThrow().identity().commonName());
     }
 }

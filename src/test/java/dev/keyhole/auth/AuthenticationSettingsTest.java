@@ -135,9 +135,11 @@ class AuthenticationSettingsTest {
     @Test
     void insecure_choices_are_reported() throws IOException {
         AuthenticationSettings settings = settings(Map.of("keyhole.auth.crl-fail-open", "true",
-                "keyhole.auth.proxy.addresses", "0.0.0.0/0", "keyhole.auth.default-certificate", "optional"));
+                "keyhole.auth.proxy.addresses", "0.0.0.0/0", "keyhole.auth.proxy.trust-address-only", "true",
+                "keyhole.auth.default-certificate", "optional"));
 
         String warnings = String.join("\n", settings.warnings());
+        assertTrue(warnings.contains("problem=\"keyhole.auth.proxy.trust-address-only=true\""), warnings);
         assertTrue(warnings.contains("no CRL configured"), warnings);
         assertTrue(warnings.contains("keyhole.auth.crl-fail-open=true"), warnings);
         assertTrue(warnings.contains("every address is a trusted proxy"), warnings);
@@ -150,5 +152,51 @@ class AuthenticationSettingsTest {
 
         assertTrue(String.join("\n", settings.warnings()).contains("no CA configured"));
         assertEquals(Reason.UNTRUSTED, assertInstanceOf(Rejected.class, settings.policy().decide(request("/echo", ALICE))).reason());
+    }
+
+    @Test
+    void proxy_addresses_without_a_proxy_identity_stop_the_deployment_with_what_to_set() {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> settings(Map.of("keyhole.auth.proxy.addresses", "127.0.0.1")));
+
+        assertTrue(e.getMessage().contains("keyhole.auth.proxy.addresses"), e.getMessage());
+        assertTrue(e.getMessage().contains("keyhole.auth.proxy.subjects"), e.getMessage());
+        assertTrue(e.getMessage().contains("keyhole.auth.proxy.trust-address-only=true"), e.getMessage());
+    }
+
+    @Test
+    void a_proxy_identity_without_addresses_or_together_with_address_only_trust_is_refused() {
+        InvalidSettingException noAddresses = assertThrows(InvalidSettingException.class,
+                () -> settings(Map.of("keyhole.auth.proxy.subjects", "cn:front")));
+        InvalidSettingException contradiction = assertThrows(InvalidSettingException.class,
+                () -> settings(Map.of("keyhole.auth.proxy.addresses", "127.0.0.1", "keyhole.auth.proxy.subjects", "cn:front",
+                        "keyhole.auth.proxy.trust-address-only", "true")));
+
+        assertTrue(noAddresses.getMessage().contains("keyhole.auth.proxy.subjects"), noAddresses.getMessage());
+        assertTrue(contradiction.getMessage().contains("keyhole.auth.proxy.trust-address-only"), contradiction.getMessage());
+    }
+
+    @Test
+    void an_invalid_proxy_subject_rule_names_its_key() {
+        InvalidSettingException e = assertThrows(InvalidSettingException.class,
+                () -> settings(Map.of("keyhole.auth.proxy.addresses", "127.0.0.1", "keyhole.auth.proxy.subjects", "front")));
+
+        assertTrue(e.getMessage().contains("keyhole.auth.proxy.subjects"), e.getMessage());
+    }
+
+    @Test
+    void a_proxy_with_its_identity_forwards_certificates_and_is_reported_without_warning() throws Exception {
+        X509Certificate front = CA.client("front").subject("CN=front,OU=proxy,O=Test").build();
+        AuthenticationSettings settings = settings(Map.of("keyhole.auth.proxy.addresses", "127.0.0.1",
+                "keyhole.auth.proxy.subjects", "dn:CN=front,OU=proxy,O=Test"));
+        String header = ":" + java.util.Base64.getEncoder().encodeToString(ALICE.getEncoded()) + ":";
+
+        Accepted accepted = assertInstanceOf(Accepted.class, settings.policy().decide(new Request("/chat/lobby", "127.0.0.1",
+                List.of(front), name -> name.equals("Client-Cert") ? List.of(header) : List.of())));
+
+        assertEquals("alice", accepted.credential().orElseThrow().identity().commonName());
+        assertTrue(String.join("\n", settings.report()).contains("event=auth.proxy trusted=127.0.0.1 proof=certificate subject-rules=1"),
+                settings.report().toString());
+        assertTrue(settings.warnings().stream().noneMatch(line -> line.contains("proxy")), settings.warnings().toString());
     }
 }
