@@ -24,6 +24,11 @@ Commands:
         Issue a client certificate (clientAuth) and export clients/NAME.p12, password protected, for
         browsers and tools. --legacy-p12 uses the legacy PKCS#12 algorithms (RC2/3DES, SHA-1) that some
         importers still need.
+  proxy NAME [--cn CN] [--ou OU] [--days N]
+        Issue the client certificate (clientAuth) a TLS-terminating proxy presents to Keyhole, subject
+        /O=ORG/OU=OU/CN=CN (OU default "proxy", CN default NAME), and write proxies/NAME.pem (certificate
+        and unencrypted key, for Apache's SSLProxyMachineCertificateFile, mode 600) and proxies/NAME.p12.
+        Keyhole's keyhole.auth.proxy.subjects names it, e.g. dn:CN=NAME,OU=proxy,O=ORG.
   revoke NAME|FILE.crt [--reason REASON]
         Revoke a certificate this CA issued and regenerate crl.pem (REASON: unspecified, keyCompromise,
         affiliationChanged, superseded, cessationOfOperation; default keyCompromise).
@@ -290,6 +295,35 @@ cmd_client() {
   say "client .p12:        $base.p12 (password in $base.p12.pass)"
 }
 
+cmd_proxy() {
+  local name=${1:-}; [ -n "$name" ] || die "proxy: NAME is required"; shift
+  valid_name "$name"
+  local cn=$name ou=proxy days=365
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --cn) cn=${2:?--cn needs a value}; shift 2 ;;
+      --ou) ou=${2:?--ou needs a value}; shift 2 ;;
+      --days) days=${2:?--days needs a value}; shift 2 ;;
+      *) die "proxy: unknown option '$1'" ;;
+    esac
+  done
+  valid_dn_value "common name" "$cn"; valid_dn_value "organizational unit" "$ou"; valid_days "$days"
+  require_ca
+  mkdir -p "$DIR/proxies"
+  local base="$DIR/proxies/$name"
+  [ -e "$base.crt" ] && die "proxy certificate '$name' exists already ($base.crt)"
+  new_key "$base.key" "$(key_type)"
+  issue client_cert "$base.key" "/O=$(ca_org)/OU=$ou/CN=$cn" "$days" "$base.crt"
+  # Apache reads the proxy's certificate and key from one PEM file, and cannot take a passphrase for it.
+  (umask 077 && cat "$base.crt" "$base.key" >"$base.pem")
+  new_password "$base.p12.pass"
+  openssl pkcs12 -export -in "$base.crt" -inkey "$base.key" -certfile "$DIR/ca.crt" -name "$cn" \
+    -out "$base.p12" -passout "file:$base.p12.pass"
+  say "proxy certificate: $base.crt ($(openssl x509 -in "$base.crt" -noout -subject -nameopt RFC2253 | sed 's/^subject=//'))"
+  say "proxy cert + key:  $base.pem (SSLProxyMachineCertificateFile; keep it private)"
+  say "proxy .p12:        $base.p12 (password in $base.p12.pass)"
+}
+
 # --- revocation -------------------------------------------------------------------------------------------
 
 cmd_revoke() {
@@ -310,7 +344,8 @@ cmd_revoke() {
     valid_name "$target"
     if [ -f "$DIR/clients/$target.crt" ]; then crt="$DIR/clients/$target.crt"
     elif [ -f "$DIR/servers/$target.crt" ]; then crt="$DIR/servers/$target.crt"
-    else die "revoke: no certificate named '$target' in $DIR/clients or $DIR/servers"; fi
+    elif [ -f "$DIR/proxies/$target.crt" ]; then crt="$DIR/proxies/$target.crt"
+    else die "revoke: no certificate named '$target' in $DIR/clients, $DIR/servers or $DIR/proxies"; fi
   fi
   [ -f "$crt" ] || die "revoke: $crt does not exist"
   openssl verify -no_check_time -CAfile "$DIR/ca.crt" "$crt" >/dev/null 2>&1 \
@@ -460,6 +495,7 @@ case $command in
   init) cmd_init "$@" ;;
   server) cmd_server "$@" ;;
   client) cmd_client "$@" ;;
+  proxy) cmd_proxy "$@" ;;
   revoke) cmd_revoke "$@" ;;
   crl) cmd_crl "$@" ;;
   truststore) cmd_truststore ;;

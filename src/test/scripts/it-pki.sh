@@ -19,6 +19,8 @@ mkdir -p "$dir"
 "$pki" -d "$dir/keyhole" client rita --cn rita     # revoked before the servers start
 "$pki" -d "$dir/keyhole" revoke rita
 "$pki" -d "$dir/keyhole" client lena --cn lena     # opens connections up to the per-identity limit (PerimeterIT)
+# The Apache front's (and TrustedProxyIT's proxy's) own certificate: keyhole.auth.proxy.subjects in pom.xml.
+"$pki" -d "$dir/keyhole" proxy apache
 for target in payara-micro wildfly payara-server apache; do   # revoked while a session is open, one per target
   "$pki" -d "$dir/keyhole" client "victim-$target" --cn "victim-$target" 2>/dev/null
 done

@@ -27,8 +27,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
  * Trusted-proxy mode, spoken to directly (on the servers, not through the Apache front, which strips these
- * headers): 127.0.0.2 plays a TLS-terminating proxy (keyhole.auth.proxy.addresses in pom.xml), every other address
- * is a client whose forwarding headers must count for nothing.
+ * headers): 127.0.0.2 with the proxy certificate "apache" plays a TLS-terminating proxy (keyhole.auth.proxy.addresses
+ * and keyhole.auth.proxy.subjects in pom.xml). Every other connection — another address, or the proxy's address
+ * without the proxy's certificate — is a client whose forwarding headers must count for nothing.
  */
 @ExtendWith(ArquillianExtension.class)
 @RunAsClient
@@ -53,7 +54,7 @@ class TrustedProxyIT {
     }
 
     private Response viaProxy(String path, Map<String, String> headers) throws Exception {
-        return RawHandshake.send(Tls.anonymous(), PROXY, target.httpsPort(), path, headers, true);
+        return RawHandshake.send(Tls.withCertificate(ItPki.proxy("apache")), PROXY, target.httpsPort(), path, headers, true);
     }
 
     private static JsonObject json(String text) {
@@ -69,7 +70,49 @@ class TrustedProxyIT {
 
         assertEquals(403, forged.status());
         assertEquals("no-certificate\n", forged.body());
-        log.awaitLine(Pattern.compile("event=auth.forwarded-header-ignored remote=127.0.0.1 path=/chat/lobby"), LOG_TIMEOUT);
+        log.awaitLine(Pattern.compile("event=auth.forwarded-header-ignored remote=127.0.0.1 path=/chat/lobby reason=not-a-trusted-proxy"),
+                LOG_TIMEOUT);
+    }
+
+    @Test
+    void a_forged_client_cert_header_from_the_proxy_address_without_the_proxy_certificate_is_ignored_logged_and_refused()
+            throws Exception {
+        ServerLog log = target.log();
+
+        Response forged = RawHandshake.send(Tls.anonymous(), PROXY, target.httpsPort(), "/chat/lobby",
+                Map.of("Client-Cert", ItPki.clientCertHeader("alice")), false);
+
+        assertEquals(403, forged.status());
+        assertEquals("no-certificate\n", forged.body());
+        log.awaitLine(Pattern.compile("event=auth.forwarded-header-ignored remote=127.0.0.2 path=/chat/lobby"
+                + " reason=proxy-not-authenticated headers=Client-Cert proxy-problem=no-certificate"), LOG_TIMEOUT);
+    }
+
+    @Test
+    void a_users_certificate_from_the_proxy_address_is_that_user_whatever_client_cert_says() throws Exception {
+        ServerLog log = target.log();
+
+        Response response = RawHandshake.send(Tls.withCertificate(ItPki.client("dave")), PROXY, target.httpsPort(), "/whoami",
+                Map.of("Client-Cert", ItPki.clientCertHeader("alice"), "X-Forwarded-For", "203.0.113.9"), true);
+
+        assertEquals(101, response.status(), response.body());
+        assertEquals("dave", json(response.firstText()).getString("commonName"));
+        log.awaitLine(Pattern.compile("event=auth.forwarded-header-ignored remote=127.0.0.2 path=/whoami"
+                + " reason=proxy-not-authenticated headers=Client-Cert,X-Forwarded-For proxy-problem=subject-not-allowed"), LOG_TIMEOUT);
+        log.awaitLine(Pattern.compile("event=auth decision=accept .*remote=127.0.0.2 proxy=- path=/whoami .*source=tls subject=\"CN=dave"),
+                LOG_TIMEOUT);
+    }
+
+    @Test
+    void the_proxy_certificate_is_never_a_user_identity() throws Exception {
+        // Through the proxy without a forwarded certificate: anonymous, not the proxy.
+        JsonObject anonymous = json(viaProxy("/whoami", Map.of()).firstText());
+        assertEquals(false, anonymous.getBoolean("authenticated"));
+
+        // The proxy's certificate from an address that is not the proxy's: refused.
+        Response direct = RawHandshake.send(Tls.withCertificate(ItPki.proxy("apache")), target.httpsPort(), "/whoami", Map.of());
+        assertEquals(403, direct.status());
+        assertEquals("proxy-certificate\n", direct.body());
     }
 
     @Test

@@ -33,6 +33,16 @@ public final class ItPki {
         return keyhole().resolve("clients").resolve(name + ".p12");
     }
 
+    /** The .p12 of a proxy's own certificate (pki.sh proxy NAME), issued by the Keyhole CA. */
+    public static Path proxy(String name) {
+        return keyhole().resolve("proxies").resolve(name + ".p12");
+    }
+
+    /** A proxy's certificate and key in one PEM file, as Apache's SSLProxyMachineCertificateFile reads them. */
+    public static Path proxyPem(String name) {
+        return keyhole().resolve("proxies").resolve(name + ".pem");
+    }
+
     /** A client .p12 issued by a CA that Keyhole does not trust. */
     public static Path foreignClient(String name) {
         return dir().resolve("other/clients").resolve(name + ".p12");
