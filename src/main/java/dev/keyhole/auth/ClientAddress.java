@@ -4,7 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Where a request comes from. A request from a trusted proxy is attributed to the address the proxy names in
+ * Where a request comes from. A request from a trusted proxy (its address and its certificate, see
+ * {@link AuthenticationPolicy.ProxyTrust}) is attributed to the address the proxy names in
  * {@code X-Forwarded-For}: the right-most entry that is not itself a trusted proxy. From anyone else the header
  * means nothing and the connection's own address counts.
  *
