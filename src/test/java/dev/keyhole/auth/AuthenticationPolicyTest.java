@@ -154,6 +154,15 @@ class AuthenticationPolicyTest {
     }
 
     @Test
+    void with_fail_open_a_certificate_on_a_crl_past_its_next_update_stays_revoked() throws IOException {
+        Instant now = Instant.now();
+        AuthenticationPolicy policy = policy(CA.crl(now.minus(Duration.ofDays(31)), now.minus(Duration.ofDays(1)), RITA), true);
+
+        assertEquals(Reason.REVOKED, rejected(policy.decide(direct("/echo", RITA))));
+        assertTrue(assertInstanceOf(Accepted.class, policy.decide(direct("/echo", ALICE))).revocationUnknown());
+    }
+
+    @Test
     void a_certificate_forwarded_by_a_trusted_proxy_is_validated_like_a_direct_one() throws Exception {
         Accepted accepted = assertInstanceOf(Accepted.class, policy().decide(
                 fromAddress(PROXY, "/chat/lobby", Map.of("Client-Cert", clientCert(ALICE)))));
