@@ -35,14 +35,15 @@ public final class ClientPrincipal implements Principal {
         return credential.identity().subject();
     }
 
+    /** Two principals are equal when they are the same identity (issuer and subject: {@link ClientIdentity#key()}). */
     @Override
     public boolean equals(Object other) {
-        return other instanceof ClientPrincipal that && credential.identity().equals(that.credential.identity());
+        return other instanceof ClientPrincipal that && credential.identity().key().equals(that.credential.identity().key());
     }
 
     @Override
     public int hashCode() {
-        return credential.identity().hashCode();
+        return credential.identity().key().hashCode();
     }
 
     @Override

@@ -77,7 +77,7 @@ public class ChatEndpoint {
         try {
             membership = rooms.join(name.get(), connection, resumePoint(session.getRequestParameterMap()));
         } catch (Rooms.RoomLimitException e) {
-            SessionErrors.close(session, Closure.TOO_MANY_ROOMS);
+            SessionErrors.close(session, e.quota() ? Closure.ROOM_QUOTA : Closure.TOO_MANY_ROOMS);
             return;
         }
         assembler = new MessageAssembler(settings.get(Setting.CHAT_MAX_MESSAGE_BYTES));
