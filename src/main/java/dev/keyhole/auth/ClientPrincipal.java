@@ -12,9 +12,16 @@ import java.util.Optional;
 public final class ClientPrincipal implements Principal {
 
     private final Credential credential;
+    private final String address;
+
+    /** @param address the client address the handshake was decided for (behind a trusted proxy: the client's) */
+    public ClientPrincipal(Credential credential, String address) {
+        this.credential = Objects.requireNonNull(credential, "credential");
+        this.address = address;
+    }
 
     public ClientPrincipal(Credential credential) {
-        this.credential = Objects.requireNonNull(credential, "credential");
+        this(credential, null);
     }
 
     /** The identity behind a principal, if it is a Keyhole client principal. */
@@ -28,6 +35,11 @@ public final class ClientPrincipal implements Principal {
 
     public ClientIdentity identity() {
         return credential.identity();
+    }
+
+    /** The client address the handshake was decided for, if known. */
+    public Optional<String> address() {
+        return Optional.ofNullable(address);
     }
 
     @Override
