@@ -81,7 +81,8 @@ final class Room {
     private final ChatEventEncoder encoder = new ChatEventEncoder();
     private final Map<String, Member> members = new LinkedHashMap<>();
     private final Map<String, Member> pendingJoined = new LinkedHashMap<>();
-    private final Map<String, Member> pendingLeft = new LinkedHashMap<>();
+    /** Who left, as they were shown while still in the room. */
+    private final Map<String, ChatEvent.Person> pendingLeft = new LinkedHashMap<>();
     /** How many members have each CN: a name held by more than one is shown with the tag. */
     private final Map<String, Integer> nameCounts = new HashMap<>();
     private long lastSeq;
@@ -260,10 +261,11 @@ final class Room {
         if (!member.connections.isEmpty()) {
             return List.of();
         }
+        ChatEvent.Person shownAs = person(member);
         members.remove(member.key);
         nameCounts.computeIfPresent(member.name, (cn, count) -> count > 1 ? count - 1 : null);
         if (pendingJoined.remove(member.key) == null) {
-            pendingLeft.put(member.key, member);
+            pendingLeft.put(member.key, shownAs);
         }
         return announce(now, null);
     }
@@ -284,10 +286,10 @@ final class Room {
             event = presence("join", person(joined), null, null, now);
             except = joined.key;
         } else if (changes == 1) {
-            event = presence("leave", person(pendingLeft.values().iterator().next()), null, null, now);
+            event = presence("leave", pendingLeft.values().iterator().next(), null, null, now);
         } else {
             event = presence("changes", null, pendingJoined.values().stream().map(this::person).toList(),
-                    pendingLeft.values().stream().map(this::person).toList(), now);
+                    List.copyOf(pendingLeft.values()), now);
         }
         pendingJoined.clear();
         pendingLeft.clear();

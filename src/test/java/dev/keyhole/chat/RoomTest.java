@@ -376,4 +376,23 @@ class RoomTest {
         assertEquals(2, changes.getInt("count"));
         assertEquals(before + 1, watcher.events("presence").size());
     }
+
+    @Test
+    void a_member_who_leaves_is_named_as_the_others_saw_it() {
+        Room room = room();
+        RecordingParticipant watcher = new RecordingParticipant("watcher");
+        RecordingParticipant one = new RecordingParticipant("dev-user", "CN=dev-user", "CN=Test CA", new Participant.Backlog(10, 100_000));
+        RecordingParticipant two = new RecordingParticipant("dev-user", "CN=dev-user,OU=Elsewhere", "CN=Test CA",
+                new Participant.Backlog(10, 100_000));
+        room.join(watcher, null);
+        room.join(one, null);
+        room.join(two, null);
+
+        room.leave(two);
+
+        JsonObject leave = watcher.events("presence").get(watcher.events("presence").size() - 1);
+        assertEquals("leave", leave.getString("event"));
+        assertEquals("dev-user #" + two.tag(), leave.getString("member"));
+        assertEquals(two.tag(), leave.getString("tag"));
+    }
 }
