@@ -15,6 +15,7 @@ mkdir -p "$dir"
 "$pki" -d "$dir/keyhole" client bob --cn bob       # admitted to chat
 "$pki" -d "$dir/keyhole" client carol --cn carol   # admitted to chat
 "$pki" -d "$dir/keyhole" client dave --cn dave     # valid, but not among chat's subjects
+"$pki" -d "$dir/keyhole" client alice-elsewhere --cn alice --ou Elsewhere   # another identity with alice's CN
 "$pki" -d "$dir/keyhole" client erin --cn erin --email erin@ops.keyhole.test   # admitted to chat by e-mail
 "$pki" -d "$dir/keyhole" client rita --cn rita     # revoked before the servers start
 "$pki" -d "$dir/keyhole" revoke rita

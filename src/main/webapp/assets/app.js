@@ -7,7 +7,11 @@
     const wsBase = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host;
 
     // Close codes after which reconnecting would only be refused again.
-    const FINAL = new Set(['revoked', 'expired', 'no-identity', 'invalid-room', 'no-certificate']);
+    const FINAL = new Set(['revoked', 'expired', 'no-identity', 'invalid-room', 'no-certificate', 'not-allowed']);
+    // A connection counts as having worked (the backoff starts again from the beginning) once it stayed this long.
+    const STABLE_MS = 10000;
+    // After this many failed attempts in a row the page stops and asks the user.
+    const MAX_ATTEMPTS = 10;
 
     const chat = {
         socket: null,
@@ -17,6 +21,7 @@
         attempt: 0,
         timer: null,
         wanted: false,
+        openedAt: 0,
         members: new Set(),
     };
 
@@ -79,7 +84,6 @@
                     addLine('The room was restarted.', true);
                 }
                 chat.epoch = event.epoch;
-                chat.attempt = 0;
                 showMembers(event.members);
                 status('Connected to ' + event.room + ' as ' + event.you.name, 'open');
                 enableSending(true);
@@ -95,20 +99,23 @@
                 chat.lastSeq = Math.max(0, event.oldestSeq - 1);
                 chat.epoch = event.epoch;
                 break;
-            case 'presence':
+            case 'presence': {
+                // join / leave name one member; changes (presence held back in a busy room) name several.
+                const names = (people) => (people || []).map((person) => person.name);
+                const joined = event.event === 'join' ? [event.member] : names(event.joined);
+                const left = event.event === 'leave' ? [event.member] : names(event.left);
                 if (event.members) {
                     showMembers(event.members);
                 } else { // a large room names only who joined or left
                     const members = new Set(chat.members);
-                    if (event.event === 'join') {
-                        members.add(event.member);
-                    } else {
-                        members.delete(event.member);
-                    }
+                    joined.forEach((name) => members.add(name));
+                    left.forEach((name) => members.delete(name));
                     showMembers([...members].sort());
                 }
-                addLine(event.member + (event.event === 'join' ? ' joined' : ' left'), true);
+                joined.forEach((name) => addLine(name + ' joined', true));
+                left.forEach((name) => addLine(name + ' left', true));
                 break;
+            }
             case 'error':
                 addLine('The server refused: ' + event.message + ' (' + event.code + ')', true);
                 break;
@@ -125,6 +132,9 @@
         status(chat.attempt === 0 ? 'Connecting…' : 'Reconnecting…', 'connecting');
         const socket = new WebSocket(wsBase + '/chat/' + encodeURIComponent(chat.room) + query);
         chat.socket = socket;
+        socket.addEventListener('open', () => {
+            chat.openedAt = Date.now();
+        });
         socket.addEventListener('message', (message) => {
             try {
                 onEvent(JSON.parse(message.data));
@@ -146,12 +156,25 @@
                 chat.wanted = false;
                 return;
             }
-            // Exponential backoff with full jitter: up to 0.5 s, 1 s, 2 s, … 30 s.
-            const ceiling = Math.min(30000, 500 * 2 ** chat.attempt);
-            const delay = Math.round(Math.random() * ceiling);
+            // A connection that closed soon after it opened did not work: the backoff goes on growing, so a server
+            // that keeps closing right after the welcome is not hammered.
+            if (chat.openedAt && Date.now() - chat.openedAt >= STABLE_MS) {
+                chat.attempt = 0;
+            }
+            chat.openedAt = 0;
+            const reason = close.reason ? ' (' + close.reason + ')' : '';
+            if (chat.attempt >= MAX_ATTEMPTS) {
+                status('Connection lost' + reason + ' ' + chat.attempt + ' times in a row; press Join to try again',
+                    'closed');
+                chat.wanted = false;
+                return;
+            }
+            // Exponential backoff with jitter: between half and all of 1 s, 2 s, 4 s, … 30 s.
+            const ceiling = Math.min(30000, 1000 * 2 ** chat.attempt);
+            const delay = Math.round(ceiling / 2 + Math.random() * ceiling / 2);
             chat.attempt += 1;
-            status('Connection lost' + (close.reason ? ' (' + close.reason + ')' : '') + '; retrying in '
-                + (delay / 1000).toFixed(1) + ' s', 'closed');
+            status('Connection lost' + reason + '; retrying in ' + (delay / 1000).toFixed(1) + ' s (attempt '
+                + chat.attempt + ' of ' + MAX_ATTEMPTS + ')', 'closed');
             chat.timer = setTimeout(connect, delay);
         });
     }

@@ -13,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.event.Startup;
 import jakarta.inject.Inject;
 import java.time.Clock;
+import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
@@ -77,6 +78,21 @@ public class Authentication {
         Decision decision = policy.decide(request);
         audit.record(decision);
         return decision;
+    }
+
+    /**
+     * An endpoint's own check of the location rules for the resource it serves (defence in depth); a refusal is
+     * logged like a handshake's.
+     *
+     * @return why the location refuses this principal, or empty
+     */
+    public Optional<Reason> recheck(String path, ClientPrincipal principal) {
+        Optional<Reason> refusal = policy.recheck(path, principal.identity(), principal.address().orElse(null));
+        refusal.ifPresent(reason -> LOG.warning(LogLine.event("auth.recheck").with("decision", "reject")
+                .with("reason", reason.code()).with("path", path).with("remote", principal.address().orElse(null))
+                .with("subject", principal.identity().subject()).with("issuer", principal.identity().issuer())
+                .with("serial", principal.identity().serial()).toString()));
+        return refusal;
     }
 
     private void checkOpenSessions() {

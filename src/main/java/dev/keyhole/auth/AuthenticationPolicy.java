@@ -250,6 +250,25 @@ public final class AuthenticationPolicy {
         return present;
     }
 
+    /**
+     * The rules of the location of {@code path} applied again to an identity that is already authenticated: its
+     * address and its subject. An endpoint calls this for the resource it actually serves (the chat endpoint for its
+     * room), so that a path the filter saw differently from the container's routing still meets the right rules.
+     *
+     * @param address the client address, or null when unknown (then only a location without address rules admits)
+     * @return why the location refuses, or empty
+     */
+    public Optional<Reason> recheck(String path, ClientIdentity identity, String address) {
+        Location location = locations.forPath(path);
+        if (!location.addresses().isEmpty() && (address == null || !location.admitsAddress(address))) {
+            return Optional.of(Reason.ADDRESS_NOT_ALLOWED);
+        }
+        if (!location.admits(identity)) {
+            return Optional.of(Reason.SUBJECT_NOT_ALLOWED);
+        }
+        return Optional.empty();
+    }
+
     /** The revocation status of a credential now, for sessions that stay open (GOOD when no CRL is configured). */
     public CrlStore.Status revocationStatus(Credential credential) {
         return crls.map(store -> store.check(credential.path(), credential.anchor())).orElse(CrlStore.Status.GOOD);

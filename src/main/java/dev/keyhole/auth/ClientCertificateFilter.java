@@ -44,7 +44,8 @@ public class ClientCertificateFilter extends HttpFilter {
             return;
         }
         Accepted accepted = (Accepted) decision;
-        ClientPrincipal principal = accepted.credential().map(ClientPrincipal::new).orElse(null);
+        ClientPrincipal principal = accepted.credential()
+                .map(credential -> new ClientPrincipal(credential, decision.facts().client().address())).orElse(null);
         chain.doFilter(new AuthenticatedRequest(request, principal, decision.facts().client()), response);
     }
 

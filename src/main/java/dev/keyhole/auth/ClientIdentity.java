@@ -1,5 +1,6 @@
 package dev.keyhole.auth;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.cert.CertificateEncodingException;
@@ -57,6 +58,28 @@ public record ClientIdentity(String subject, String commonName, List<String> sub
     public ClientIdentity withRoles(Set<String> newRoles) {
         return new ClientIdentity(subject, commonName, subjectAlternativeNames, issuer, serial, fingerprint, notAfter,
                 new TreeSet<>(newRoles));
+    }
+
+    /**
+     * The identity key: what makes two certificates the same identity — the same subject from the same issuer, however
+     * many certificates (serials) that issuer gave it. Each part is prefixed with its length, so no two pairs give
+     * the same key. Connection limits, room membership and principal equality all use this key.
+     */
+    public String key() {
+        return issuer.length() + ":" + issuer + "|" + subject;
+    }
+
+    /**
+     * A short, stable tag of the identity key (12 hex digits of its SHA-256): what clients see to tell apart two
+     * identities with the same display name.
+     */
+    public String tag() {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(key().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 6);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("no SHA-256", e);
+        }
     }
 
     /** The serial number of a certificate in upper-case hex, the form the audit log and the deny-list use. */

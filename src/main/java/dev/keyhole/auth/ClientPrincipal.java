@@ -12,9 +12,16 @@ import java.util.Optional;
 public final class ClientPrincipal implements Principal {
 
     private final Credential credential;
+    private final String address;
+
+    /** @param address the client address the handshake was decided for (behind a trusted proxy: the client's) */
+    public ClientPrincipal(Credential credential, String address) {
+        this.credential = Objects.requireNonNull(credential, "credential");
+        this.address = address;
+    }
 
     public ClientPrincipal(Credential credential) {
-        this.credential = Objects.requireNonNull(credential, "credential");
+        this(credential, null);
     }
 
     /** The identity behind a principal, if it is a Keyhole client principal. */
@@ -30,19 +37,25 @@ public final class ClientPrincipal implements Principal {
         return credential.identity();
     }
 
+    /** The client address the handshake was decided for, if known. */
+    public Optional<String> address() {
+        return Optional.ofNullable(address);
+    }
+
     @Override
     public String getName() {
         return credential.identity().subject();
     }
 
+    /** Two principals are equal when they are the same identity (issuer and subject: {@link ClientIdentity#key()}). */
     @Override
     public boolean equals(Object other) {
-        return other instanceof ClientPrincipal that && credential.identity().equals(that.credential.identity());
+        return other instanceof ClientPrincipal that && credential.identity().key().equals(that.credential.identity().key());
     }
 
     @Override
     public int hashCode() {
-        return credential.identity().hashCode();
+        return credential.identity().key().hashCode();
     }
 
     @Override

@@ -30,8 +30,10 @@ import javax.security.auth.x500.X500Principal;
 /**
  * The certificate revocation lists Keyhole checks, read from files and read again when a file changes (no restart
  * needed; {@code pki.sh crl} replaces the file in one step). A CRL counts only when its signature verifies with the
- * key of the CA that issued the certificate being checked, and only until its nextUpdate: a CRL that is missing,
- * unreadable or out of date makes the status {@link Status#UNAVAILABLE}, never {@link Status#GOOD}.
+ * key of the CA that issued the certificate being checked. A CRL vouches that a certificate is good only until its
+ * nextUpdate: a CRL that is missing, unreadable or out of date makes the status {@link Status#UNAVAILABLE}, never
+ * {@link Status#GOOD}. A certificate listed on a signed CRL is {@link Status#REVOKED} even when that CRL is out of
+ * date, so that {@code keyhole.auth.crl-fail-open} never lets a known revocation back in.
  */
 public final class CrlStore {
 
@@ -162,19 +164,28 @@ public final class CrlStore {
         return result;
     }
 
+    /**
+     * The status from the newest CRL its issuer signed. A CRL past its nextUpdate still revokes what it lists: being
+     * out of date makes its silence worthless, not its word. Only a certificate that no signed CRL lists, and that no
+     * current CRL covers, is {@link Status#UNAVAILABLE}.
+     */
     private Status statusOf(X509Certificate certificate, X509Certificate issuer) {
         Date now = Date.from(clock.instant());
         X509CRL newest = null;
         for (X509CRL crl : byIssuer.getOrDefault(certificate.getIssuerX500Principal(), List.of())) {
-            boolean current = !crl.getThisUpdate().after(now) && crl.getNextUpdate() != null && now.before(crl.getNextUpdate());
-            if (current && signedBy(crl, issuer) && (newest == null || crl.getThisUpdate().after(newest.getThisUpdate()))) {
+            boolean issued = !crl.getThisUpdate().after(now);
+            if (issued && signedBy(crl, issuer) && (newest == null || crl.getThisUpdate().after(newest.getThisUpdate()))) {
                 newest = crl;
             }
         }
         if (newest == null) {
             return Status.UNAVAILABLE;
         }
-        return newest.isRevoked(certificate) ? Status.REVOKED : Status.GOOD;
+        if (newest.isRevoked(certificate)) {
+            return Status.REVOKED;
+        }
+        boolean current = newest.getNextUpdate() != null && now.before(newest.getNextUpdate());
+        return current ? Status.GOOD : Status.UNAVAILABLE;
     }
 
     private boolean signedBy(X509CRL crl, X509Certificate issuer) {

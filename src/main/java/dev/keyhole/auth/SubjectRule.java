@@ -10,7 +10,9 @@ import javax.security.auth.x500.X500Principal;
 /**
  * One rule about whom a certificate names, as in Apache's {@code Require} on the certificate:
  * <ul>
- *   <li>{@code dn:CN=alice,O=Example} — exactly this subject (compared as distinguished names, not as text);</li>
+ *   <li>{@code dn:CN=alice,O=Example} — exactly this subject, from any configured CA (compared as distinguished
+ *       names, not as text); {@code dn:CN=alice,O=Example|CN=Example Issuing CA} — exactly this subject from exactly
+ *       this issuer, which is what identifies one person when several CAs are configured;</li>
  *   <li>{@code cn:REGEX} — a common name that the regular expression matches as a whole;</li>
  *   <li>{@code san:email:GLOB}, {@code san:dns:GLOB}, {@code san:uri:GLOB}, {@code san:ip:ADDRESS} — a subject
  *       alternative name ({@code *} in a glob matches any run of characters; e-mail and DNS compare without
@@ -29,8 +31,13 @@ public sealed interface SubjectRule {
             return new Anyone();
         }
         if (rule.startsWith("dn:")) {
+            String[] parts = rule.substring(3).split("\\|", -1);
+            if (parts.length > 2) {
+                throw new IllegalArgumentException("'" + rule + "' is dn:SUBJECT or dn:SUBJECT|ISSUER");
+            }
             try {
-                return new ExactSubject(new X500Principal(rule.substring(3).strip()));
+                return new ExactSubject(new X500Principal(parts[0].strip()),
+                        parts.length == 2 ? new X500Principal(parts[1].strip()) : null);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("'" + rule + "' does not hold a valid distinguished name");
             }
@@ -63,11 +70,17 @@ public sealed interface SubjectRule {
         }
     }
 
-    /** Exactly one subject DN. */
-    record ExactSubject(X500Principal subject) implements SubjectRule {
+    /** Exactly one subject DN, from any configured CA ({@code issuer} null) or from exactly one issuer. */
+    record ExactSubject(X500Principal subject, X500Principal issuer) implements SubjectRule {
         @Override
         public boolean admits(ClientIdentity identity) {
-            return subject.equals(new X500Principal(identity.subject()));
+            return subject.equals(new X500Principal(identity.subject()))
+                    && (issuer == null || issuer.equals(new X500Principal(identity.issuer())));
+        }
+
+        /** Whether the rule names the issuer too. */
+        public boolean bindsIssuer() {
+            return issuer != null;
         }
     }
 

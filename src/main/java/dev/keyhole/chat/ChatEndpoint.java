@@ -1,6 +1,8 @@
 package dev.keyhole.chat;
 
+import dev.keyhole.auth.Authentication;
 import dev.keyhole.auth.ClientIdentity;
+import dev.keyhole.auth.ClientPrincipal;
 import dev.keyhole.auth.LiveSessions;
 import dev.keyhole.config.Setting;
 import dev.keyhole.config.Settings;
@@ -38,6 +40,9 @@ import java.util.Optional;
 @ServerEndpoint("/chat/{room}")
 public class ChatEndpoint {
 
+    /** Where rooms are: a room's path is this and its name. */
+    static final String PATH_PREFIX = "/chat/";
+
     @Inject
     Rooms rooms;
 
@@ -52,6 +57,9 @@ public class ChatEndpoint {
 
     @Inject
     Connections connections;
+
+    @Inject
+    Authentication authentication;
 
     private Rooms.Membership membership;
     private MessageAssembler assembler;
@@ -73,11 +81,18 @@ public class ChatEndpoint {
             SessionErrors.close(session, Closure.INVALID_ROOM);
             return;
         }
+        // Defence in depth: the location rules of the room this session is about to join, whatever path the filter
+        // decided on.
+        if (session.getUserPrincipal() instanceof ClientPrincipal principal
+                && authentication.recheck(PATH_PREFIX + name.get().value(), principal).isPresent()) {
+            SessionErrors.close(session, Closure.NOT_ALLOWED);
+            return;
+        }
         Connection connection = new Connection(identity.get(), outbox);
         try {
             membership = rooms.join(name.get(), connection, resumePoint(session.getRequestParameterMap()));
         } catch (Rooms.RoomLimitException e) {
-            SessionErrors.close(session, Closure.TOO_MANY_ROOMS);
+            SessionErrors.close(session, e.quota() ? Closure.ROOM_QUOTA : Closure.TOO_MANY_ROOMS);
             return;
         }
         assembler = new MessageAssembler(settings.get(Setting.CHAT_MAX_MESSAGE_BYTES));

@@ -27,18 +27,31 @@ public class ChatEventEncoder implements Encoder.Text<ChatEvent> {
             json.writeStartObject().write("v", VERSION);
             if (event instanceof ChatEvent.Welcome w) {
                 json.write("type", "welcome").write("room", w.room());
-                json.writeStartObject("you").write("name", w.name()).write("subject", w.subject()).writeEnd();
+                person(json.writeStartObject("you"), w.you()).writeEnd();
                 strings(json, "members", w.members());
+                if (w.people() != null) {
+                    people(json, "people", w.people());
+                }
                 json.write("lastSeq", w.lastSeq()).write("epoch", w.epoch()).write("time", w.time().toString());
             } else if (event instanceof ChatEvent.Message m) {
                 json.write("type", "message").write("room", m.room()).write("seq", m.seq()).write("from", m.from())
-                        .write("text", m.text()).write("time", m.time().toString());
+                        .write("fromTag", m.fromTag()).write("text", m.text()).write("time", m.time().toString());
                 if (m.clientId() != null) {
                     json.write("id", m.clientId());
                 }
             } else if (event instanceof ChatEvent.Presence p) {
-                json.write("type", "presence").write("room", p.room()).write("event", p.event()).write("member", p.member())
-                        .write("count", p.count());
+                json.write("type", "presence").write("room", p.room()).write("event", p.event());
+                if (p.member() != null) {
+                    json.write("member", p.member().name()).write("tag", p.member().tag())
+                            .write("subject", p.member().subject()).write("issuer", p.member().issuer());
+                }
+                if (p.joined() != null) {
+                    people(json, "joined", p.joined());
+                }
+                if (p.left() != null) {
+                    people(json, "left", p.left());
+                }
+                json.write("count", p.count());
                 if (p.members() != null) {
                     strings(json, "members", p.members());
                 }
@@ -58,6 +71,17 @@ public class ChatEventEncoder implements Encoder.Text<ChatEvent> {
             json.writeEnd();
         }
         return out.toString();
+    }
+
+    private static JsonGenerator person(JsonGenerator json, ChatEvent.Person person) {
+        return json.write("name", person.name()).write("tag", person.tag()).write("subject", person.subject())
+                .write("issuer", person.issuer());
+    }
+
+    private static void people(JsonGenerator json, String name, List<ChatEvent.Person> people) {
+        json.writeStartArray(name);
+        people.forEach(person -> person(json.writeStartObject(), person).writeEnd());
+        json.writeEnd();
     }
 
     private static void strings(JsonGenerator json, String name, List<String> values) {

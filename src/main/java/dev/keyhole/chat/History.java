@@ -1,5 +1,6 @@
 package dev.keyhole.chat;
 
+import dev.keyhole.ws.Utf8;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -9,38 +10,79 @@ import java.util.Iterator;
 import java.util.List;
 
 /**
- * A room's recent messages, bounded by count and by age, oldest first. Each is kept as the JSON text every member
- * received, so a client that resumes gets exactly the same frames. Not thread-safe: its room guards it.
+ * A room's recent messages, bounded by count, by UTF-8 bytes and by age, oldest first. Each is kept as the JSON text
+ * every member received, so a client that resumes gets exactly the same frames. What it keeps is counted in the
+ * server-wide {@link HistoryBudget}. Not thread-safe: its room guards it.
  */
 final class History {
 
-    /** One retained message. */
-    record Entry(long seq, Instant time, String json) {
+    /** One retained message and its size in UTF-8 bytes (the unit of the send queue). */
+    record Entry(long seq, Instant time, String json, long bytes) {
+        static Entry of(long seq, Instant time, String json) {
+            return new Entry(seq, time, json, Utf8.length(json));
+        }
     }
 
     private final int maxMessages;
+    private final long maxBytes;
     private final Duration maxAge;
+    private final HistoryBudget budget;
     private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+    private long bytes;
 
-    History(int maxMessages, Duration maxAge) {
+    History(int maxMessages, long maxBytes, Duration maxAge, HistoryBudget budget) {
         this.maxMessages = maxMessages;
+        this.maxBytes = maxBytes;
         this.maxAge = maxAge;
+        this.budget = budget;
+    }
+
+    /** For tests: history without a byte limit of its own or a shared budget. */
+    History(int maxMessages, Duration maxAge) {
+        this(maxMessages, Long.MAX_VALUE, maxAge, new HistoryBudget(Long.MAX_VALUE));
     }
 
     void add(Entry entry) {
         entries.addLast(entry);
+        bytes += entry.bytes();
+        budget.add(entry.bytes());
         prune(entry.time());
     }
 
-    /** Forgets what is over the count or older than the age limit. */
+    /** Forgets what is over the count or the bytes, or older than the age limit. */
     void prune(Instant now) {
-        while (entries.size() > maxMessages) {
-            entries.removeFirst();
+        while (entries.size() > maxMessages || bytes > maxBytes) {
+            removeOldest();
         }
         Instant oldestKept = now.minus(maxAge);
         while (!entries.isEmpty() && entries.peekFirst().time().isBefore(oldestKept)) {
-            entries.removeFirst();
+            removeOldest();
         }
+    }
+
+    /**
+     * Forgets the oldest messages until at least {@code wanted} bytes are freed (or none is left).
+     *
+     * @return the bytes freed
+     */
+    long shed(long wanted) {
+        long freed = 0;
+        while (freed < wanted && !entries.isEmpty()) {
+            freed += removeOldest();
+        }
+        return freed;
+    }
+
+    /** Forgets everything. */
+    void clear() {
+        shed(Long.MAX_VALUE);
+    }
+
+    private long removeOldest() {
+        Entry oldest = entries.removeFirst();
+        bytes -= oldest.bytes();
+        budget.release(oldest.bytes());
+        return oldest.bytes();
     }
 
     /** The sequence number of the oldest retained message, or {@code lastSeq + 1} when none is retained. */
@@ -69,5 +111,9 @@ final class History {
 
     int size() {
         return entries.size();
+    }
+
+    long bytes() {
+        return bytes;
     }
 }

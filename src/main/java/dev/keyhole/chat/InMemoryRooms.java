@@ -2,74 +2,229 @@ package dev.keyhole.chat;
 
 import dev.keyhole.config.Setting;
 import dev.keyhole.config.Settings;
+import dev.keyhole.log.LogLine;
 import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongSupplier;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
- * Rooms in this server's memory: created when the first connection joins, forgotten once they have neither members
- * nor history to resume, and bounded in number ({@code keyhole.chat.max-rooms}).
+ * Rooms in this server's memory, within budgets that no one identity can exhaust for the others:
+ * <ul>
+ *   <li>{@code keyhole.chat.max-rooms} rooms with members. A room without members keeps its history only while its
+ *       slot is not needed: creating a room at the limit retires the least recently active empty room.</li>
+ *   <li>{@code keyhole.chat.max-rooms-per-identity} rooms created by one identity (issuer and subject) that still
+ *       exist; at the quota, that identity's own empty rooms are retired first.</li>
+ *   <li>{@code keyhole.chat.history-bytes} of history in all rooms together (and {@code history-bytes-per-room} in
+ *       each); over it, the history of the least recently active empty room goes first, then the oldest messages of
+ *       the rooms with the most.</li>
+ * </ul>
+ * A room is retired atomically under its own lock ({@link Room#retire}); a join that meets a retired room looks the
+ * name up again, so no connection ever lands in a room that is no longer the room of its name. Once a second, rooms
+ * announce presence changes they held back, and empty rooms whose history has aged out are retired.
  */
 @ApplicationScoped
 public class InMemoryRooms implements Rooms {
 
+    private static final Logger LOG = Logger.getLogger(InMemoryRooms.class.getName());
+
     @Inject
     Settings settings;
 
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
     private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
+    /** Guards room creation, so that the limits are checked against a stable count. */
+    private final Object creation = new Object();
     private Clock clock = Clock.systemUTC();
+    private LongSupplier nanoTime = System::nanoTime;
     private int maxRooms;
+    private int maxRoomsPerIdentity;
     private int historyMessages;
+    private long historyBytesPerRoom;
     private Duration historyAge;
+    private Room.PresenceRate presenceRate;
+    private HistoryBudget budget;
+    private ScheduledFuture<?> sweep;
 
     public InMemoryRooms() {
     }
 
-    /** For tests: rooms without a container. */
-    InMemoryRooms(Settings settings, Clock clock) {
+    /** For tests: rooms without a container, on the given clocks; {@link #sweep} is called by the test. */
+    InMemoryRooms(Settings settings, Clock clock, LongSupplier nanoTime) {
         this.settings = settings;
         this.clock = clock;
-        init();
+        this.nanoTime = nanoTime;
+        configure();
+    }
+
+    InMemoryRooms(Settings settings, Clock clock) {
+        this(settings, clock, System::nanoTime);
     }
 
     @PostConstruct
     void init() {
+        configure();
+        sweep = scheduler.scheduleWithFixedDelay(this::sweepSafely, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private void configure() {
         maxRooms = settings.get(Setting.CHAT_MAX_ROOMS);
+        maxRoomsPerIdentity = settings.get(Setting.CHAT_MAX_ROOMS_PER_IDENTITY);
         historyMessages = settings.get(Setting.CHAT_HISTORY_MESSAGES);
+        historyBytesPerRoom = settings.get(Setting.CHAT_HISTORY_BYTES_PER_ROOM);
         historyAge = Duration.ofSeconds(settings.get(Setting.CHAT_HISTORY_SECONDS));
+        presenceRate = new Room.PresenceRate(settings.get(Setting.CHAT_PRESENCE_PER_SECOND),
+                settings.get(Setting.CHAT_PRESENCE_BURST));
+        budget = new HistoryBudget(settings.get(Setting.CHAT_HISTORY_BYTES));
+    }
+
+    @PreDestroy
+    void stop() {
+        if (sweep != null) {
+            sweep.cancel(false);
+        }
     }
 
     @Override
     public Membership join(RoomName name, Participant participant, ResumePoint resume) {
-        Room room = room(name);
-        Room.Joined joined = room.join(participant, resume);
-        joined.flush().forEach(Participant::flush);
-        return new RoomMembership(room, participant, joined.welcomeSeq());
+        while (true) {
+            Room room = roomFor(name, participant.memberKey());
+            Room.Joined joined = room.join(participant, resume);
+            if (joined == null) {
+                rooms.remove(name.value(), room); // retired meanwhile: its name is free, look it up again
+                continue;
+            }
+            joined.flush().forEach(Participant::flush);
+            return new RoomMembership(room, participant, joined.welcomeSeq());
+        }
     }
 
-    private Room room(RoomName name) {
+    private Room roomFor(RoomName name, String creatorKey) {
         Room existing = rooms.get(name.value());
         if (existing != null) {
             return existing;
         }
-        if (rooms.size() >= maxRooms) {
-            rooms.values().removeIf(Room::idle);
-            if (rooms.size() >= maxRooms) {
-                throw new RoomLimitException();
+        synchronized (creation) {
+            existing = rooms.get(name.value());
+            if (existing != null) {
+                return existing;
+            }
+            makeRoomFor(creatorKey);
+            Room room = new Room(name, creatorKey, new History(historyMessages, historyBytesPerRoom, historyAge, budget),
+                    presenceRate, clock, nanoTime);
+            rooms.put(name.value(), room);
+            return room;
+        }
+    }
+
+    /** Frees a slot for a new room of this creator, or refuses it. Called under the creation lock. */
+    private void makeRoomFor(String creatorKey) {
+        List<Map.Entry<String, Room>> byAge = rooms.entrySet().stream()
+                .sorted(Comparator.comparing(entry -> entry.getValue().lastActivity())).toList();
+        long mine = byAge.stream().filter(entry -> entry.getValue().createdBy(creatorKey)).count();
+        for (Map.Entry<String, Room> entry : byAge) {
+            if (mine < maxRoomsPerIdentity) {
+                break;
+            }
+            if (entry.getValue().createdBy(creatorKey) && retire(entry.getKey(), entry.getValue(), true)) {
+                mine--;
             }
         }
-        return rooms.computeIfAbsent(name.value(), key -> new Room(name, new History(historyMessages, historyAge), clock));
+        if (mine >= maxRoomsPerIdentity) {
+            throw new RoomLimitException(true);
+        }
+        for (Map.Entry<String, Room> entry : byAge) {
+            if (rooms.size() < maxRooms) {
+                return;
+            }
+            retire(entry.getKey(), entry.getValue(), true);
+        }
+        if (rooms.size() >= maxRooms) {
+            throw new RoomLimitException(false);
+        }
+    }
+
+    private boolean retire(String name, Room room, boolean evenWithHistory) {
+        if (!room.retire(evenWithHistory)) {
+            return false;
+        }
+        rooms.remove(name, room);
+        return true;
+    }
+
+    /**
+     * Brings the history of all rooms back within {@code keyhole.chat.history-bytes}: first by retiring empty rooms,
+     * the least recently active first, then by dropping the oldest messages of the rooms that keep the most.
+     */
+    private void keepHistoryWithinBudget() {
+        if (budget.overBy() <= 0) {
+            return;
+        }
+        List<Map.Entry<String, Room>> byAge = rooms.entrySet().stream()
+                .sorted(Comparator.comparing(entry -> entry.getValue().lastActivity())).toList();
+        for (Map.Entry<String, Room> entry : byAge) {
+            if (budget.overBy() <= 0) {
+                return;
+            }
+            retire(entry.getKey(), entry.getValue(), true);
+        }
+        List<Room> bySize = rooms.values().stream().sorted(Comparator.comparingLong(Room::historyBytes).reversed()).toList();
+        for (Room room : bySize) {
+            long over = budget.overBy();
+            if (over <= 0) {
+                return;
+            }
+            room.shedHistory(over);
+        }
+    }
+
+    /** Once a second: presence held back is announced, empty rooms without history left are retired. */
+    void sweep() {
+        rooms.forEach((name, room) -> {
+            room.flushPresence().forEach(Participant::flush);
+            retire(name, room, false);
+        });
+    }
+
+    private void sweepSafely() {
+        try {
+            sweep();
+        } catch (RuntimeException e) {
+            // A scheduled task that throws is never run again: log, and try again next time.
+            LOG.log(Level.SEVERE, LogLine.event("chat.sweep-failed").with("error", e.getClass().getName()).toString(), e);
+        }
     }
 
     int size() {
         return rooms.size();
     }
 
-    private final class RoomMembership implements Membership {
+    long historyBytes() {
+        return budget.used();
+    }
+
+    /** The room of a name now (tests). */
+    Room current(String name) {
+        return rooms.get(name);
+    }
+
+    final class RoomMembership implements Membership {
         private final Room room;
         private final Participant participant;
         private final long welcomeSeq;
@@ -83,6 +238,7 @@ public class InMemoryRooms implements Rooms {
         @Override
         public void post(String text, String clientId) {
             room.post(participant, text, clientId).forEach(Participant::flush);
+            keepHistoryWithinBudget();
         }
 
         @Override
@@ -93,9 +249,12 @@ public class InMemoryRooms implements Rooms {
         @Override
         public void leave() {
             room.leave(participant).forEach(Participant::flush);
-            if (room.idle()) {
-                rooms.remove(room.name(), room);
-            }
+            retire(room.name(), room, false);
+        }
+
+        /** The room this membership is in (tests). */
+        Room room() {
+            return room;
         }
     }
 }

@@ -6,14 +6,20 @@ package dev.keyhole.chat;
  */
 public interface Participant {
 
-    /** What makes two connections the same member: the certificate's subject DN. */
+    /** What makes two connections the same member: the identity key, issuer and subject ({@code ClientIdentity.key()}). */
     String memberKey();
+
+    /** The short stable tag of the identity key, which tells apart members with the same name. */
+    String tag();
 
     /** The display name: the certificate's CN. */
     String name();
 
-    /** The certificate's subject DN, for the welcome. */
+    /** The certificate's subject DN. */
     String subject();
+
+    /** The certificate issuer's DN. */
+    String issuer();
 
     /**
      * Queues a frame, without blocking and without calling into the container (the room holds its lock).
@@ -25,10 +31,13 @@ public interface Participant {
     /** Sends what was queued; called by the room after it released its lock. */
     void flush();
 
-    /** How much past history may be queued at once for this connection, so that a resume never overflows it. */
+    /**
+     * How much past history may be queued for this connection now, so that a resume never overflows it: counted in
+     * UTF-8 bytes, the unit of the send queue, and leaving room for live messages behind it.
+     */
     Backlog backlog();
 
-    /** A budget of messages and bytes. */
+    /** A budget of messages and UTF-8 bytes. */
     record Backlog(int messages, long bytes) {
     }
 }

@@ -1,16 +1,20 @@
 package dev.keyhole.chat;
 
+import dev.keyhole.ws.TokenBucket;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.LinkedHashSet;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 
 /**
  * One chat room: it numbers messages, remembers the recent ones, and hands every message to every connection
@@ -19,10 +23,18 @@ import java.util.UUID;
  * slow connection never holds the room. Joining is atomic with the backlog a resuming client missed: nothing is
  * lost between the two and nothing comes twice.
  *
- * <p>A presence event names the member who joined or left and the new count; it lists every member only while the
- * room has at most {@link #PRESENCE_LIST_LIMIT}. (A full list in every presence event costs each join O(members)
- * bytes for each of O(members) recipients: a room of 1,000 filling up would send gigabytes.) Clients keep the list
- * from the welcome and the joins and leaves after it.
+ * <p>Members are identities (issuer and subject), shown by their CN; while two members share a CN, both are shown
+ * with their tag ({@code dev-user #3f9a1c}), and every event carries the tag, subject and issuer as well.
+ *
+ * <p>Presence: a join or leave is announced at once while the room's presence bucket has a token
+ * ({@code keyhole.chat.presence-per-second}, bursts of {@code keyhole.chat.presence-burst}); beyond that, changes
+ * are collected and announced together — one {@code changes} event naming who joined and who left — when the bucket
+ * allows again ({@link #flushPresence}, called every second). A member who joins and leaves within that time is not
+ * announced at all. A presence event lists every member only while the room has at most
+ * {@link #PRESENCE_LIST_LIMIT}; clients keep the list from the welcome and the changes after it.
+ *
+ * <p>A room that has been {@linkplain #retire retired} (removed from its server's rooms) takes no more members:
+ * {@link #join} answers null and the caller looks the room up again.
  *
  * <p>Methods return the connections to flush; the caller flushes them after the call, outside the lock.
  */
@@ -35,7 +47,25 @@ final class Room {
     record Joined(List<Participant> flush, long welcomeSeq) {
     }
 
-    private record Member(String name, List<Participant> connections) {
+    /** How fast presence events may go out. */
+    record PresenceRate(int perSecond, int burst) {
+    }
+
+    private static final class Member {
+        final String key;
+        final String name;
+        final String tag;
+        final String subject;
+        final String issuer;
+        final List<Participant> connections = new ArrayList<>();
+
+        Member(Participant first) {
+            this.key = first.memberKey();
+            this.name = first.name();
+            this.tag = first.tag();
+            this.subject = first.subject();
+            this.issuer = first.issuer();
+        }
     }
 
     /** How to bring a connection up to date: a resync (or null when the history is gapless) and the messages. */
@@ -43,31 +73,58 @@ final class Room {
     }
 
     private final RoomName name;
+    private final String creatorKey;
     private final String epoch = UUID.randomUUID().toString();
     private final History history;
     private final Clock clock;
+    private final TokenBucket presenceTokens;
     private final ChatEventEncoder encoder = new ChatEventEncoder();
     private final Map<String, Member> members = new LinkedHashMap<>();
+    private final Map<String, Member> pendingJoined = new LinkedHashMap<>();
+    /** Who left, as they were shown while still in the room. */
+    private final Map<String, ChatEvent.Person> pendingLeft = new LinkedHashMap<>();
+    /** How many members have each CN: a name held by more than one is shown with the tag. */
+    private final Map<String, Integer> nameCounts = new HashMap<>();
     private long lastSeq;
+    private boolean retired;
+    private volatile Instant lastActivity;
 
-    Room(RoomName name, History history, Clock clock) {
+    Room(RoomName name, String creatorKey, History history, PresenceRate presence, Clock clock,
+            LongSupplier nanoTime) {
         this.name = Objects.requireNonNull(name, "name");
+        this.creatorKey = creatorKey;
         this.history = history;
         this.clock = clock;
+        this.presenceTokens = new TokenBucket(presence.perSecond(), presence.burst(), nanoTime);
+        this.lastActivity = clock.instant();
+    }
+
+    /** For tests: presence never coalesced. */
+    Room(RoomName name, History history, Clock clock) {
+        this(name, null, history, new PresenceRate(1_000_000, 1_000_000), clock, System::nanoTime);
     }
 
     /**
      * Adds a connection: it gets the welcome, then the messages it missed (or a resync and the recent history),
      * then everything after. The other members learn of a new member.
+     *
+     * @return null when the room was retired: it takes no more members
      */
     synchronized Joined join(Participant joining, ResumePoint resume) {
+        if (retired) {
+            return null;
+        }
         Instant now = clock.instant();
+        lastActivity = now;
         history.prune(now);
-        Member member = members.computeIfAbsent(joining.memberKey(), key -> new Member(joining.name(), new ArrayList<>()));
-        boolean newMember = member.connections().isEmpty();
-        member.connections().add(joining);
+        Member member = members.computeIfAbsent(joining.memberKey(), key -> {
+            nameCounts.merge(joining.name(), 1, Integer::sum);
+            return new Member(joining);
+        });
+        boolean newMember = member.connections.isEmpty();
+        member.connections.add(joining);
 
-        joining.enqueue(encoder.encode(new ChatEvent.Welcome(name.value(), joining.name(), joining.subject(), memberNames(),
+        joining.enqueue(encoder.encode(new ChatEvent.Welcome(name.value(), person(member), memberNames(), people(),
                 lastSeq, epoch, now)));
         if (resume != null) {
             Catchup catchup = catchup(joining, resume);
@@ -76,12 +133,14 @@ final class Room {
             }
             catchup.entries().forEach(entry -> joining.enqueue(entry.json()));
         }
-        List<Participant> flush = new ArrayList<>(List.of(joining));
+        Set<Participant> flush = new LinkedHashSet<>(List.of(joining));
         if (newMember) {
-            String presence = encoder.encode(presence("join", joining.name(), now));
-            flush.addAll(deliverToOthers(presence, joining.memberKey()));
+            if (pendingLeft.remove(member.key) == null) {
+                pendingJoined.put(member.key, member);
+            }
+            flush.addAll(announce(now, member.key));
         }
-        return new Joined(flush, lastSeq);
+        return new Joined(new ArrayList<>(flush), lastSeq);
     }
 
     /**
@@ -91,13 +150,16 @@ final class Room {
      */
     synchronized Collection<Participant> post(Participant from, String text, String clientId) {
         Instant now = clock.instant();
+        lastActivity = now;
         long seq = ++lastSeq;
-        String frame = encoder.encode(new ChatEvent.Message(name.value(), seq, from.name(), text, now, clientId));
-        history.add(new History.Entry(seq, now, frame));
+        Member sender = members.get(from.memberKey());
+        String fromName = sender == null ? from.name() : displayName(sender);
+        String frame = encoder.encode(new ChatEvent.Message(name.value(), seq, fromName, from.tag(), text, now, clientId));
+        history.add(History.Entry.of(seq, now, frame));
         Set<Participant> flush = new LinkedHashSet<>();
         List<Participant> dropped = new ArrayList<>();
         for (Member member : members.values()) {
-            for (Participant connection : member.connections()) {
+            for (Participant connection : member.connections) {
                 flush.add(connection);
                 if (!connection.enqueue(frame)) {
                     dropped.add(connection);
@@ -105,7 +167,7 @@ final class Room {
             }
         }
         for (Participant gone : dropped) {
-            flush.addAll(remove(gone));
+            flush.addAll(remove(gone, now));
         }
         return flush;
     }
@@ -131,26 +193,56 @@ final class Room {
 
     /** Removes a connection (again: no effect); when it was its member's last, the others learn that it left. */
     synchronized List<Participant> leave(Participant leaving) {
-        return remove(leaving);
+        Instant now = clock.instant();
+        lastActivity = now;
+        return remove(leaving, now);
     }
 
-    private List<Participant> remove(Participant leaving) {
-        Member member = members.get(leaving.memberKey());
-        if (member == null || !member.connections().remove(leaving)) {
-            return List.of();
-        }
-        if (!member.connections().isEmpty()) {
-            return List.of();
-        }
-        members.remove(leaving.memberKey());
-        String presence = encoder.encode(presence("leave", leaving.name(), clock.instant()));
-        return deliverToOthers(presence, leaving.memberKey());
+    /** Announces presence changes that were held back, when the presence bucket allows (called every second). */
+    synchronized List<Participant> flushPresence() {
+        return announce(clock.instant(), null);
     }
 
-    /** Whether the room can be forgotten: nobody in it and nothing to resume. */
-    synchronized boolean idle() {
+    /**
+     * Retires the room if nobody is in it and — unless {@code evenWithHistory} — it has no history to resume: it
+     * forgets its history and takes no more members. The caller removes it from its server's rooms.
+     *
+     * @return whether the room is retired (now or before)
+     */
+    synchronized boolean retire(boolean evenWithHistory) {
+        if (retired) {
+            return true;
+        }
         history.prune(clock.instant());
-        return members.isEmpty() && history.isEmpty();
+        if (!members.isEmpty() || !evenWithHistory && !history.isEmpty()) {
+            return false;
+        }
+        history.clear();
+        retired = true;
+        return true;
+    }
+
+    /** Forgets the oldest messages until {@code bytes} are freed; returns the bytes freed. */
+    synchronized long shedHistory(long bytes) {
+        return history.shed(bytes);
+    }
+
+    synchronized boolean hasMembers() {
+        return !members.isEmpty();
+    }
+
+    synchronized long historyBytes() {
+        return history.bytes();
+    }
+
+    /** When a member last joined, posted or left. */
+    Instant lastActivity() {
+        return lastActivity;
+    }
+
+    /** Whether the identity with this key created the room (its first member). */
+    boolean createdBy(String memberKey) {
+        return Objects.equals(creatorKey, memberKey);
     }
 
     String epoch() {
@@ -159,6 +251,49 @@ final class Room {
 
     String name() {
         return name.value();
+    }
+
+    private List<Participant> remove(Participant leaving, Instant now) {
+        Member member = members.get(leaving.memberKey());
+        if (member == null || !member.connections.remove(leaving)) {
+            return List.of();
+        }
+        if (!member.connections.isEmpty()) {
+            return List.of();
+        }
+        ChatEvent.Person shownAs = person(member);
+        members.remove(member.key);
+        nameCounts.computeIfPresent(member.name, (cn, count) -> count > 1 ? count - 1 : null);
+        if (pendingJoined.remove(member.key) == null) {
+            pendingLeft.put(member.key, shownAs);
+        }
+        return announce(now, null);
+    }
+
+    /**
+     * Sends the held-back presence changes if the bucket has a token: one change as a join or leave event (a join
+     * not to the joiner, whose welcome says it), several as one {@code changes} event to everyone.
+     */
+    private List<Participant> announce(Instant now, String joinerKey) {
+        int changes = pendingJoined.size() + pendingLeft.size();
+        if (changes == 0 || !presenceTokens.tryTake()) {
+            return List.of();
+        }
+        ChatEvent.Presence event;
+        String except = null;
+        if (changes == 1 && pendingJoined.size() == 1) {
+            Member joined = pendingJoined.values().iterator().next();
+            event = presence("join", person(joined), null, null, now);
+            except = joined.key;
+        } else if (changes == 1) {
+            event = presence("leave", pendingLeft.values().iterator().next(), null, null, now);
+        } else {
+            event = presence("changes", null, pendingJoined.values().stream().map(this::person).toList(),
+                    List.copyOf(pendingLeft.values()), now);
+        }
+        pendingJoined.clear();
+        pendingLeft.clear();
+        return deliverToOthers(encoder.encode(event), except);
     }
 
     /** What brings a connection from {@code resume} to now, within its backlog budget. */
@@ -184,12 +319,12 @@ final class Room {
         return new Catchup(new ChatEvent.Resync(name.value(), reason, first, lastSeq, epoch), fitting);
     }
 
-    /** The newest entries whose count and size stay within the budget, oldest first. */
+    /** The newest entries whose count and UTF-8 size stay within the budget, oldest first. */
     private static List<History.Entry> newestWithin(List<History.Entry> entries, Participant.Backlog budget) {
         long bytes = 0;
         int start = entries.size();
         while (start > 0 && entries.size() - start < budget.messages()) {
-            long size = entries.get(start - 1).json().length();
+            long size = entries.get(start - 1).bytes() + 1; // + 1: the comma between messages of a history batch
             if (bytes + size > budget.bytes()) {
                 break;
             }
@@ -203,7 +338,7 @@ final class Room {
         List<Participant> others = new ArrayList<>();
         members.forEach((key, member) -> {
             if (!key.equals(exceptMemberKey)) {
-                for (Participant connection : member.connections()) {
+                for (Participant connection : member.connections) {
                     connection.enqueue(frame);
                     others.add(connection);
                 }
@@ -212,12 +347,30 @@ final class Room {
         return others;
     }
 
-    private ChatEvent.Presence presence(String event, String member, Instant now) {
-        return new ChatEvent.Presence(name.value(), event, member, members.size(),
+    private ChatEvent.Presence presence(String event, ChatEvent.Person member, List<ChatEvent.Person> joined,
+            List<ChatEvent.Person> left, Instant now) {
+        return new ChatEvent.Presence(name.value(), event, member, joined, left, members.size(),
                 members.size() <= PRESENCE_LIST_LIMIT ? memberNames() : null, now);
     }
 
+    private ChatEvent.Person person(Member member) {
+        return new ChatEvent.Person(displayName(member), member.tag, member.subject, member.issuer);
+    }
+
+    /** The CN, with the tag while another member of the room has the same CN. */
+    private String displayName(Member member) {
+        return nameCounts.getOrDefault(member.name, 0) > 1 ? member.name + " #" + member.tag : member.name;
+    }
+
     private List<String> memberNames() {
-        return members.values().stream().map(Member::name).sorted().toList();
+        return members.values().stream().map(this::displayName).sorted().toList();
+    }
+
+    /** Every member in detail, in rooms of at most {@link #PRESENCE_LIST_LIMIT}; null in larger ones. */
+    private List<ChatEvent.Person> people() {
+        if (members.size() > PRESENCE_LIST_LIMIT) {
+            return null;
+        }
+        return members.values().stream().map(this::person).sorted(Comparator.comparing(ChatEvent.Person::name)).toList();
     }
 }

@@ -11,7 +11,7 @@ public interface Rooms {
      * messages it missed (or a resync and the recent history), then every later message, in order.
      *
      * @param resume where the client's history ends, or null for a fresh start
-     * @throws RoomLimitException when the room does not exist and no more rooms may be created
+     * @throws RoomLimitException when the room does not exist and no more rooms may be created (by this identity)
      */
     Membership join(RoomName room, Participant participant, ResumePoint resume);
 
@@ -28,12 +28,23 @@ public interface Rooms {
         void leave();
     }
 
-    /** No more rooms may be created right now. */
+    /**
+     * No more rooms may be created right now: the server has {@code keyhole.chat.max-rooms} rooms with members, or
+     * this identity created {@code keyhole.chat.max-rooms-per-identity} rooms that still have members.
+     */
     final class RoomLimitException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 
-        public RoomLimitException() {
-            super("too many rooms");
+        private final boolean quota;
+
+        public RoomLimitException(boolean quota) {
+            super(quota ? "this identity created too many rooms" : "too many rooms");
+            this.quota = quota;
+        }
+
+        /** Whether the identity's own quota was reached (rather than the server's limit). */
+        public boolean quota() {
+            return quota;
         }
     }
 }

@@ -50,9 +50,27 @@ public final class Setting<T> {
     /** Refused commands (over the rate, malformed) a connection may accumulate before it is closed with 1008. */
     public static final Setting<Integer> CHAT_STRIKES =
             define("keyhole.chat.strikes-before-close", "20", Values.integerBetween(1, 100_000));
-    /** How many rooms may exist at once (a room with neither members nor history is removed). */
+    /**
+     * How many rooms may have members at once. A room without members keeps its history only while its slot is not
+     * needed: creating a room when the limit is reached retires the least recently active empty room first.
+     */
     public static final Setting<Integer> CHAT_MAX_ROOMS =
             define("keyhole.chat.max-rooms", "1000", Values.integerBetween(1, 1_000_000));
+    /** How many rooms one identity may have created that still exist (its own empty rooms are retired first). */
+    public static final Setting<Integer> CHAT_MAX_ROOMS_PER_IDENTITY =
+            define("keyhole.chat.max-rooms-per-identity", "20", Values.integerBetween(1, 1_000_000));
+    /** How many bytes (UTF-8, as sent) of history each room keeps at most. */
+    public static final Setting<Integer> CHAT_HISTORY_BYTES_PER_ROOM =
+            define("keyhole.chat.history-bytes-per-room", "1048576", Values.integerBetween(0, 1024 * 1024 * 1024));
+    /** How many bytes of history all rooms keep together; over it, the least recently active empty room's goes first. */
+    public static final Setting<Integer> CHAT_HISTORY_BYTES =
+            define("keyhole.chat.history-bytes", "67108864", Values.integerBetween(0, Integer.MAX_VALUE));
+    /** Presence events (join, leave) a room sends per second on average; beyond that, changes are coalesced. */
+    public static final Setting<Integer> CHAT_PRESENCE_PER_SECOND =
+            define("keyhole.chat.presence-per-second", "5", Values.integerBetween(1, 100_000));
+    /** Presence events a room may send in a burst. */
+    public static final Setting<Integer> CHAT_PRESENCE_BURST =
+            define("keyhole.chat.presence-burst", "20", Values.integerBetween(1, 100_000));
 
     // --- the perimeter: origins, CORS, headers ---------------------------------------------------------
 

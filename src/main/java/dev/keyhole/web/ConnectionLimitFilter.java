@@ -40,7 +40,7 @@ public class ConnectionLimitFilter extends HttpFilter {
             return;
         }
         String identityKey = ClientPrincipal.identityOf(request.getUserPrincipal())
-                .map(ConnectionLimitFilter::identityKey).orElse(null);
+                .map(ClientIdentity::key).orElse(null);
         ConnectionLimits.Outcome outcome = connections.limits().acquire(request.getRemoteAddr(), identityKey);
         if (!outcome.granted()) {
             LOG.warning(LogLine.event("limits").with("decision", "reject").with("reason", outcome.refusal().code())
@@ -57,13 +57,5 @@ public class ConnectionLimitFilter extends HttpFilter {
                 connections.limits().release(outcome.lease());
             }
         }
-    }
-
-    /**
-     * One identity however many certificates of the same subject a CA issued: issuer and subject, each prefixed with
-     * its length so that no two pairs give the same key.
-     */
-    static String identityKey(ClientIdentity identity) {
-        return identity.issuer().length() + ":" + identity.issuer() + "|" + identity.subject();
     }
 }

@@ -30,6 +30,10 @@ public enum Closure {
     NOT_COUNTED(CloseCodes.TRY_AGAIN_LATER, "try-again-later"),
     /** No more rooms may be created right now (1013, try again later). */
     TOO_MANY_ROOMS(CloseCodes.TRY_AGAIN_LATER, "too-many-rooms"),
+    /** This identity created as many rooms as it may; it can join existing ones (1013, try again later). */
+    ROOM_QUOTA(CloseCodes.TRY_AGAIN_LATER, "room-quota"),
+    /** The endpoint's own check of the location rules refused the session (1008). */
+    NOT_ALLOWED(CloseCodes.VIOLATED_POLICY, "not-allowed"),
     /** A frame type the endpoint does not accept, e.g. binary to a text-only endpoint (1003). */
     UNSUPPORTED_DATA(CloseCodes.CANNOT_ACCEPT, "unsupported-data"),
     /** A message whose payload is not valid, e.g. text that is not UTF-8 (1007). */

@@ -112,6 +112,19 @@ public final class Outbox {
         return delivered;
     }
 
+    /** What could still be queued without overflowing: messages, and UTF-8 bytes (the unit {@link #enqueue} counts). */
+    public record Space(int messages, long bytes) {
+    }
+
+    /** The space left in the queue now; none once the outbox is closed. */
+    public synchronized Space space() {
+        if (closed) {
+            return new Space(0, 0);
+        }
+        int waiting = queue.size() + (inFlight ? 1 : 0);
+        return new Space(Math.max(0, limits.maxMessages() - waiting), Math.max(0, limits.maxBytes() - queuedBytes));
+    }
+
     /** How many messages wait, the one being sent included. */
     public int pending() {
         synchronized (this) {

@@ -1,7 +1,7 @@
 package dev.keyhole.ws;
 
 /** UTF-8 sizes of text, without encoding it. */
-final class Utf8 {
+public final class Utf8 {
 
     private Utf8() {
     }
@@ -10,7 +10,7 @@ final class Utf8 {
      * The number of bytes the text takes in UTF-8. Each half of a surrogate pair counts two bytes, so a pair
      * counts four even when a message part ends between its halves.
      */
-    static long length(CharSequence text) {
+    public static long length(CharSequence text) {
         long bytes = 0;
         for (int i = 0, n = text.length(); i < n; i++) {
             char c = text.charAt(i);

@@ -164,6 +164,28 @@ class AuthenticationPolicyTest {
     }
 
     @Test
+    void the_recheck_applies_the_rules_of_the_location_of_a_path_to_an_authenticated_identity() throws IOException {
+        AuthenticationPolicy policy = policy();
+        ClientIdentity alice = ClientIdentity.of(ALICE, Set.of());
+        ClientIdentity rita = ClientIdentity.of(RITA, Set.of());
+
+        assertEquals(Optional.empty(), policy.recheck("/chat/ops", alice, CLIENT));
+        assertEquals(Optional.of(Reason.SUBJECT_NOT_ALLOWED), policy.recheck("/chat/ops", rita, CLIENT));
+        assertEquals(Optional.of(Reason.ADDRESS_NOT_ALLOWED), policy.recheck("/ops/status", alice, CLIENT));
+        assertEquals(Optional.of(Reason.ADDRESS_NOT_ALLOWED), policy.recheck("/ops/status", alice, null));
+        assertEquals(Optional.empty(), policy.recheck("/ops/status", alice, "10.1.2.3"));
+    }
+
+    @Test
+    void with_fail_open_a_certificate_on_a_crl_past_its_next_update_stays_revoked() throws IOException {
+        Instant now = Instant.now();
+        AuthenticationPolicy policy = policy(CA.crl(now.minus(Duration.ofDays(31)), now.minus(Duration.ofDays(1)), RITA), true);
+
+        assertEquals(Reason.REVOKED, rejected(policy.decide(direct("/echo", RITA))));
+        assertTrue(assertInstanceOf(Accepted.class, policy.decide(direct("/echo", ALICE))).revocationUnknown());
+    }
+
+    @Test
     void a_certificate_forwarded_by_a_trusted_proxy_is_validated_like_a_direct_one() throws Exception {
         Accepted accepted = assertInstanceOf(Accepted.class, policy().decide(
                 fromAddress(PROXY, "/chat/lobby", Map.of("Client-Cert", clientCert(ALICE)), FRONT)));

@@ -74,6 +74,23 @@ class CrlStoreTest {
     }
 
     @Test
+    void a_certificate_listed_on_a_crl_past_its_next_update_is_still_revoked() throws IOException {
+        Instant now = Instant.now();
+        X509CRL stale = CA.crl(now.minus(Duration.ofDays(31)), now.minus(Duration.ofDays(1)), BOB);
+        CrlStore store = new CrlStore(List.of(write("crl.pem", stale)), Scope.CHAIN, Clock.systemUTC());
+
+        assertEquals(Status.REVOKED, check(store, BOB));
+        assertEquals(Status.UNAVAILABLE, check(store, ALICE));
+    }
+
+    @Test
+    void a_forged_stale_crl_revokes_nothing() throws IOException {
+        CrlStore store = new CrlStore(List.of(write("crl.pem", CA.forgedCrl(ALICE))), Scope.CHAIN, Clock.systemUTC());
+
+        assertEquals(Status.UNAVAILABLE, check(store, ALICE));
+    }
+
+    @Test
     void a_crl_becomes_unavailable_once_its_next_update_passes() throws IOException {
         Instant now = Instant.now();
         Path file = write("crl.pem", CA.crl(now.minus(Duration.ofHours(1)), now.plus(Duration.ofHours(1))));

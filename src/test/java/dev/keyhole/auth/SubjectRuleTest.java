@@ -55,4 +55,19 @@ class SubjectRuleTest {
         assertThrows(IllegalArgumentException.class, () -> SubjectRule.parse("san:phone:123"));
         assertThrows(IllegalArgumentException.class, () -> SubjectRule.parse("san:ip:not-an-address"));
     }
+
+    @Test
+    void a_dn_rule_with_an_issuer_admits_that_subject_from_that_issuer_only() {
+        TestPki.Authority other = TestPki.root("Other CA");
+        ClientIdentity fromOther = ClientIdentity.of(other.client("Alice Example").build(), Set.of());
+        ClientIdentity fromTest = ClientIdentity.of(TestPki.root("Keyhole Test CA").client("Alice Example").build(),
+                Set.of());
+        String subject = fromOther.subject();
+
+        assertTrue(SubjectRule.parse("dn:" + subject).admits(fromOther));
+        assertTrue(SubjectRule.parse("dn:" + subject).admits(fromTest), "without an issuer: any configured CA");
+        assertTrue(SubjectRule.parse("dn:" + subject + "|" + fromOther.issuer()).admits(fromOther));
+        assertFalse(SubjectRule.parse("dn:" + subject + "|" + fromOther.issuer()).admits(fromTest));
+        assertThrows(IllegalArgumentException.class, () -> SubjectRule.parse("dn:CN=a|CN=b|CN=c"));
+    }
 }

@@ -52,13 +52,14 @@ class ChatCodecTest {
     @Test
     void a_message_is_written_with_every_field_and_any_text_survives() {
         String text = "quote \" backslash \\ newline \n emoji 😀 <script>";
-        String frame = encoder.encode(new ChatEvent.Message("lobby", 42, "alice", text, Instant.parse("2026-11-21T10:00:00Z"), "c-9"));
+        String frame = encoder.encode(new ChatEvent.Message("lobby", 42, "alice", "3f9a1c2b7d10", text, Instant.parse("2026-11-21T10:00:00Z"), "c-9"));
 
         JsonObject message = json(frame);
         assertEquals(1, message.getInt("v"));
         assertEquals("message", message.getString("type"));
         assertEquals(42, message.getJsonNumber("seq").longValue());
         assertEquals("alice", message.getString("from"));
+        assertEquals("3f9a1c2b7d10", message.getString("fromTag"));
         assertEquals(text, message.getString("text"));
         assertEquals("2026-11-21T10:00:00Z", message.getString("time"));
         assertEquals("c-9", message.getString("id"));
@@ -66,8 +67,8 @@ class ChatCodecTest {
 
     @Test
     void a_history_batch_embeds_the_messages_as_members_received_them() {
-        String one = encoder.encode(new ChatEvent.Message("lobby", 1, "a", "x", Instant.EPOCH, null));
-        String two = encoder.encode(new ChatEvent.Message("lobby", 2, "b", "y", Instant.EPOCH, null));
+        String one = encoder.encode(new ChatEvent.Message("lobby", 1, "a", "t1", "x", Instant.EPOCH, null));
+        String two = encoder.encode(new ChatEvent.Message("lobby", 2, "b", "t2", "y", Instant.EPOCH, null));
 
         JsonObject history = json(encoder.encode(new ChatEvent.History("lobby", List.of(one, two))));
 
@@ -86,7 +87,7 @@ class ChatCodecTest {
     @Test
     void room_names_are_short_and_plain() {
         assertEquals(true, RoomName.parse("ops-2026.q4_team").isPresent());
-        for (String bad : List.of("", "-x", "a b", "ä", "a/b", "x".repeat(65))) {
+        for (String bad : List.of("", "-x", "a b", "ä", "a/b", "x".repeat(65), "ops.", "ops..", "..")) {
             assertEquals(false, RoomName.parse(bad).isPresent(), bad);
         }
     }

@@ -268,4 +268,59 @@ class ChatIT {
             assertTrue(pong.containsKey("time"));
         }
     }
+
+    @Test
+    void json_that_strains_the_parser_gets_an_error_reply_never_1011() throws Exception {
+        try (ChatClient alice = join("parser", "alice")) {
+            for (String frame : List.of(
+                    "{\"type\":\"resume\",\"after\":1e99999999999}",
+                    "{\"type\":\"resume\",\"after\":" + "7".repeat(1200) + "}",
+                    "{\"type\":\"ping\",\"x\":" + "[".repeat(1200) + "]".repeat(1200) + "}",
+                    "{\"type\":\"send\",\"text\":\"\\ud800\"}")) {
+                alice.sendRaw(frame);
+                String code = alice.next("error").getString("code");
+                assertTrue(code.equals("bad-json") || code.equals("bad-request"), code);
+            }
+
+            alice.sendRaw("{\"v\":1,\"type\":\"ping\",\"id\":\"still-here\"}");
+            assertEquals("still-here", alice.next("pong").getString("id"));
+        }
+    }
+
+    @Test
+    void a_resume_over_history_that_is_not_ascii_gets_a_resync_and_the_connection_stays() throws Exception {
+        String euros = "\u20ac".repeat(4000);
+        try (ChatClient alice = join("euro", "alice")) {
+            for (int i = 0; i < 130; i++) {
+                alice.send(euros);
+                alice.next("message");
+            }
+        }
+
+        try (ChatClient bob = ChatClient.join(URI.create(room("euro") + "?after=0"), Tls.withCertificate(ItPki.client("bob")))) {
+            JsonObject resync = bob.next("resync");
+            assertTrue(List.of("outside-retention", "too-far-behind").contains(resync.getString("reason")), resync.toString());
+
+            bob.sendRaw("{\"v\":1,\"type\":\"resume\",\"after\":0}");
+            bob.sendRaw("{\"v\":1,\"type\":\"ping\",\"id\":\"after-resume\"}");
+            assertEquals("after-resume", bob.next("pong").getString("id"), "the connection stays open after both resumes");
+        }
+    }
+
+    @Test
+    void two_identities_with_the_same_common_name_are_told_apart() throws Exception {
+        try (ChatClient alice = join("twins", "alice"); ChatClient elsewhere = join("twins", "alice-elsewhere")) {
+            JsonObject you = elsewhere.welcome().getJsonObject("you");
+            assertEquals(2, elsewhere.welcome().getJsonArray("members").size(), "two members, not one");
+            assertTrue(you.getString("subject").contains("OU=Elsewhere"), you.toString());
+            assertEquals("alice #" + you.getString("tag"), you.getString("name"));
+
+            elsewhere.send("who am I?");
+
+            JsonObject message = alice.next("message");
+            assertEquals(you.getString("tag"), message.getString("fromTag"));
+            assertEquals("alice #" + you.getString("tag"), message.getString("from"));
+            assertTrue(!alice.welcome().getJsonObject("you").getString("tag").equals(you.getString("tag")));
+        }
+    }
 }

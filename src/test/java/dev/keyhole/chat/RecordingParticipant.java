@@ -12,6 +12,7 @@ class RecordingParticipant implements Participant {
 
     private final String name;
     private final String subject;
+    private final String issuer;
     private final Backlog backlog;
     private final List<String> frames = Collections.synchronizedList(new ArrayList<>());
 
@@ -20,14 +21,30 @@ class RecordingParticipant implements Participant {
     }
 
     RecordingParticipant(String name, Backlog backlog) {
+        this(name, "CN=" + name + ",O=Test", "CN=Test CA", backlog);
+    }
+
+    /** A participant with its own subject and issuer: two of the same CN are different identities. */
+    RecordingParticipant(String name, String subject, String issuer, Backlog backlog) {
         this.name = name;
-        this.subject = "CN=" + name + ",O=Test";
+        this.subject = subject;
+        this.issuer = issuer;
         this.backlog = backlog;
     }
 
     @Override
     public String memberKey() {
-        return subject;
+        return issuer.length() + ":" + issuer + "|" + subject;
+    }
+
+    @Override
+    public String tag() {
+        return Integer.toHexString(memberKey().hashCode());
+    }
+
+    @Override
+    public String issuer() {
+        return issuer;
     }
 
     @Override

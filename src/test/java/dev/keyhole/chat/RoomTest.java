@@ -304,4 +304,95 @@ class RoomTest {
         assertEquals(List.of(4L, 5L), replayed);
         assertEquals(List.of(6L), bob.seqs(), "the live message came once, as live");
     }
+
+    @Test
+    void two_identities_with_the_same_cn_are_two_members_told_apart_by_their_tag() {
+        Room room = room();
+        RecordingParticipant devUser = new RecordingParticipant("dev-user", "CN=dev-user", "CN=Keyhole CA", new Participant.Backlog(100, 1_000_000));
+        RecordingParticipant other = new RecordingParticipant("dev-user", "CN=dev-user,OU=Elsewhere", "CN=Keyhole CA",
+                new Participant.Backlog(100, 1_000_000));
+        room.join(devUser, null);
+        room.join(other, null);
+
+        JsonObject welcome = other.events("welcome").get(0);
+        List<String> members = welcome.getJsonArray("members").getValuesAs(jakarta.json.JsonString.class).stream()
+                .map(jakarta.json.JsonString::getString).toList();
+        assertEquals(List.of("dev-user #" + devUser.tag(), "dev-user #" + other.tag()).stream().sorted().toList(), members);
+        assertEquals("CN=dev-user,OU=Elsewhere", welcome.getJsonObject("you").getString("subject"));
+        assertEquals("CN=Keyhole CA", welcome.getJsonObject("you").getString("issuer"));
+        JsonObject joined = devUser.events("presence").get(0);
+        assertEquals("dev-user #" + other.tag(), joined.getString("member"));
+        assertEquals("CN=dev-user,OU=Elsewhere", joined.getString("subject"));
+
+        room.post(other, "hello", null);
+
+        JsonObject message = devUser.events("message").get(0);
+        assertEquals("dev-user #" + other.tag(), message.getString("from"));
+        assertEquals(other.tag(), message.getString("fromTag"));
+    }
+
+    @Test
+    void a_name_gets_its_tag_only_while_another_member_has_it() {
+        Room room = room();
+        RecordingParticipant alice = new RecordingParticipant("alice");
+        room.join(alice, null);
+
+        room.post(alice, "alone", null);
+
+        assertEquals("alice", alice.events("message").get(0).getString("from"));
+        assertEquals(alice.tag(), alice.events("message").get(0).getString("fromTag"));
+    }
+
+    @Test
+    void presence_beyond_the_rate_is_coalesced_into_one_changes_event() {
+        long[] nanos = {0};
+        Room room = new Room(new RoomName("lobby"), null, new History(100, Duration.ofHours(1)), new Room.PresenceRate(1, 2),
+                clock, () -> nanos[0]);
+        RecordingParticipant watcher = new RecordingParticipant("watcher");
+        room.join(watcher, null);
+        RecordingParticipant bob = new RecordingParticipant("bob");
+        room.join(bob, null); // the watcher's join and this one take the burst
+        for (int i = 0; i < 50; i++) {
+            RecordingParticipant flapping = new RecordingParticipant("flapping");
+            room.join(flapping, null);
+            room.leave(flapping);
+        }
+        room.join(new RecordingParticipant("carol"), null);
+        room.leave(bob);
+        int before = watcher.events("presence").size();
+
+        assertTrue(before <= 2, "at most the burst went out at once, got " + before);
+        assertEquals(List.of(), room.flushPresence(), "no token yet: nothing more");
+
+        nanos[0] += 1_000_000_000L;
+        room.flushPresence();
+
+        JsonObject changes = watcher.events("presence").get(watcher.events("presence").size() - 1);
+        assertEquals("changes", changes.getString("event"));
+        assertEquals(List.of("carol"), changes.getJsonArray("joined").getValuesAs(JsonObject.class).stream()
+                .map(person -> person.getString("name")).toList());
+        assertEquals(List.of("bob"), changes.getJsonArray("left").getValuesAs(JsonObject.class).stream()
+                .map(person -> person.getString("name")).toList(), "flapping joined and left in between: never announced");
+        assertEquals(2, changes.getInt("count"));
+        assertEquals(before + 1, watcher.events("presence").size());
+    }
+
+    @Test
+    void a_member_who_leaves_is_named_as_the_others_saw_it() {
+        Room room = room();
+        RecordingParticipant watcher = new RecordingParticipant("watcher");
+        RecordingParticipant one = new RecordingParticipant("dev-user", "CN=dev-user", "CN=Test CA", new Participant.Backlog(10, 100_000));
+        RecordingParticipant two = new RecordingParticipant("dev-user", "CN=dev-user,OU=Elsewhere", "CN=Test CA",
+                new Participant.Backlog(10, 100_000));
+        room.join(watcher, null);
+        room.join(one, null);
+        room.join(two, null);
+
+        room.leave(two);
+
+        JsonObject leave = watcher.events("presence").get(watcher.events("presence").size() - 1);
+        assertEquals("leave", leave.getString("event"));
+        assertEquals("dev-user #" + two.tag(), leave.getString("member"));
+        assertEquals(two.tag(), leave.getString("tag"));
+    }
 }
