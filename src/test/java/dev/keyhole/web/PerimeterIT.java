@@ -142,9 +142,15 @@ class PerimeterIT {
         assertTrue(odd.status() >= 400 && odd.status() < 500 || odd.status() == 308 && !odd.headers().get("location").contains(";"),
                 odd.status() + " " + odd.headers());
         if (!target.isBehindProxy()) { // Apache's own redirect (server-config/apache) copies the query as it is
-            RawHandshake.Response query = plainGet("/index.html?a=%0d%0aX:1&b=<x>", "localhost");
-            assertEquals(308, query.status());
-            assertEquals(httpsBase() + "/index.html?a=%0d%0aX:1&b=%3Cx%3E", query.headers().get("location"));
+            // Undertow's parser refuses '<' and a bad escape itself (400); Grizzly passes them on, Keyhole encodes them.
+            RawHandshake.Response query = plainGet("/index.html?a=%0d%0aX:1&b=%zz&c=<x>", "localhost");
+            assertTrue(query.status() == 400 || query.status() == 308, query.status() + " " + query.headers());
+            if (query.status() == 308) {
+                assertEquals(httpsBase() + "/index.html?a=%0d%0aX:1&b=%25zz&c=%3Cx%3E", query.headers().get("location"));
+            }
+            RawHandshake.Response plain = plainGet("/index.html?a=%0d%0aX:1&b=x/y?z;w", "localhost");
+            assertEquals(308, plain.status());
+            assertEquals(httpsBase() + "/index.html?a=%0d%0aX:1&b=x/y?z;w", plain.headers().get("location"));
         }
     }
 

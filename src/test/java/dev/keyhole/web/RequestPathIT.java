@@ -139,7 +139,8 @@ class RequestPathIT {
 
     /**
      * What the server answers itself, before any application code: an over-long URI, huge headers, a malformed
-     * request line (docs/perimeter.md, "What the servers answer themselves"). Never a version or a stack trace.
+     * request line (docs/perimeter.md, "What the servers answer themselves"), or, where the server accepts them
+     * (WildFly takes 20 KB URIs and headers), what Keyhole answers. Never a version or a stack trace.
      */
     @Test
     void the_servers_own_refusals_carry_no_version_and_no_stack_trace() throws Exception {
@@ -161,7 +162,6 @@ class RequestPathIT {
                 LOG.info(() -> "server-own target=" + target.id() + " request=" + request.getKey() + " status="
                         + response.status() + " headers=" + response.headers().keySet() + " server="
                         + response.headers().get("server") + " body-bytes=" + response.body().length());
-                assertTrue(response.status() >= 400, request.getKey() + ": " + response.status());
                 String server = response.headers().getOrDefault("server", "");
                 assertTrue(!server.matches(".*[0-9].*"), request.getKey() + " Server: " + server);
                 assertTrue(!response.body().contains("Exception") && !response.body().contains("\tat "), request.getKey());
