@@ -139,8 +139,15 @@ class PerimeterIT {
     @Test
     void the_redirect_carries_only_a_canonical_path_and_an_encoded_query() throws Exception {
         RawHandshake.Response odd = plainGet("/chat;x/lobby", "localhost");
-        assertTrue(odd.status() >= 400 && odd.status() < 500 || odd.status() == 308 && !odd.headers().get("location").contains(";"),
-                odd.status() + " " + odd.headers());
+        if (target.isBehindProxy()) {
+            // Apache's own redirect keeps the path as sent, on its configured origin; over HTTPS Keyhole refuses it.
+            assertEquals(308, odd.status());
+            assertTrue(odd.headers().get("location").startsWith(httpsBase() + "/"), odd.headers().toString());
+        } else {
+            assertEquals(400, odd.status(), odd.headers().toString());
+            assertEquals("bad-path\n", odd.body());
+            assertFalse(odd.headers().containsKey("location"));
+        }
         if (!target.isBehindProxy()) { // Apache's own redirect (server-config/apache) copies the query as it is
             // Undertow's parser refuses '<' and a bad escape itself (400); Grizzly passes them on, Keyhole encodes them.
             RawHandshake.Response query = plainGet("/index.html?a=%0d%0aX:1&b=%zz&c=<x>", "localhost");

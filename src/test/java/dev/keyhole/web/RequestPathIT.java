@@ -128,7 +128,10 @@ class RequestPathIT {
             record("anonymous", path, response);
             assertNotEquals(101, response.status(), path);
             boolean keyhole = response.headers().containsKey("content-security-policy");
-            if (keyhole && !target.isBehindProxy()) {
+            if (target.isBehindProxy()) {
+                continue; // Apache resolves the dot-segments first: /chat/.. is decided (and served) as /
+            }
+            if (keyhole) {
                 assertEquals(400, response.status(), path);
                 assertEquals("bad-path\n", response.body(), path);
             } else {
@@ -176,7 +179,12 @@ class RequestPathIT {
         for (String path : List.of("/echo|", "/echo{x}", "/echo^", "/whoami|x", "/chat/lobby{")) {
             Response response = RawHandshake.send(Tls.anonymous(), target.httpsPort(), path, Map.of());
             record("anonymous", path, response);
-            assertEquals(400, response.status(), path + ": " + response.body());
+            if (target.isBehindProxy()) {
+                // Apache answers some itself (403 no-certificate under /chat, its own 400); never 101 or 500
+                assertTrue(response.status() == 400 || response.status() == 403, path + ": " + response.status());
+            } else {
+                assertEquals(400, response.status(), path + ": " + response.body());
+            }
             assertTrue(!response.body().contains("Exception") && !response.body().contains("\tat "), response.body());
         }
     }
