@@ -19,6 +19,8 @@ https_port=${KEYHOLE_HTTPS_PORT:-8443}
 http_port=${KEYHOLE_HTTP_PORT:-8080}
 export KEYHOLE_BIND_ADDRESS=${KEYHOLE_BIND_ADDRESS:-127.0.0.1}
 export KEYHOLE_WEB_HTTPS_PORT=${KEYHOLE_WEB_HTTPS_PORT:-$https_port}
+# Plain HTTP is redirected here (the dev certificate names localhost; the default would be the bind address).
+export KEYHOLE_WEB_PUBLIC_ORIGIN=${KEYHOLE_WEB_PUBLIC_ORIGIN:-https://localhost:$https_port}
 jar=$root/target/keyhole-micro.jar
 java=${JAVA_HOME:+$JAVA_HOME/bin/}java
 

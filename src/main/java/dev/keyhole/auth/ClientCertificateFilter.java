@@ -3,6 +3,7 @@ package dev.keyhole.auth;
 import dev.keyhole.auth.AuthenticationPolicy.Accepted;
 import dev.keyhole.auth.AuthenticationPolicy.Decision;
 import dev.keyhole.auth.AuthenticationPolicy.Rejected;
+import dev.keyhole.web.RequestPath;
 import dev.keyhole.ws.HandshakeRefusal;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
@@ -19,7 +20,8 @@ import java.util.List;
  * Authenticates every request by its client certificate before the WebSocket upgrade (declared in web.xml, so its
  * place among the filters is explicit). It reads the chain the container attached to the request, hands the facts
  * to the {@link AuthenticationPolicy} and either refuses the request with 403 and a stable reason code, or passes
- * it on wrapped, so that the identity reaches every endpoint.
+ * it on wrapped, so that the identity reaches every endpoint. It decides on the canonical path
+ * ({@link RequestPath}): the raw path as sent, which is also the path the container routes.
  */
 public class ClientCertificateFilter extends HttpFilter {
 
@@ -36,7 +38,13 @@ public class ClientCertificateFilter extends HttpFilter {
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        AuthenticationPolicy.Request facts = new AuthenticationPolicy.Request(pathOf(request), request.getRemoteAddr(),
+        RequestPath.Verdict path = RequestPath.of(request);
+        if (!path.accepted()) {
+            // RequestPathFilter refuses these before; this is its second line, should the filters be reordered.
+            HandshakeRefusal.send(response, HttpServletResponse.SC_BAD_REQUEST, RequestPath.REASON);
+            return;
+        }
+        AuthenticationPolicy.Request facts = new AuthenticationPolicy.Request(path.path(), request.getRemoteAddr(),
                 certificates(request), name -> headers(request, name));
         Decision decision = authentication.decide(facts);
         if (decision instanceof Rejected rejected) {
@@ -47,12 +55,6 @@ public class ClientCertificateFilter extends HttpFilter {
         ClientPrincipal principal = accepted.credential()
                 .map(credential -> new ClientPrincipal(credential, decision.facts().client().address())).orElse(null);
         chain.doFilter(new AuthenticatedRequest(request, principal, decision.facts().client()), response);
-    }
-
-    /** The path inside the application, decoded and normalised by the container as for servlet mapping. */
-    static String pathOf(HttpServletRequest request) {
-        String path = request.getServletPath() + (request.getPathInfo() == null ? "" : request.getPathInfo());
-        return path.isEmpty() ? "/" : path;
     }
 
     static List<X509Certificate> certificates(HttpServletRequest request) {

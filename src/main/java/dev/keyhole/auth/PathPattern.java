@@ -2,7 +2,7 @@ package dev.keyhole.auth;
 
 /**
  * A path pattern as in servlet mappings: {@code /echo} matches that path only, {@code /chat/*} matches
- * {@code /chat} and every path below it, {@code /*} matches every path.
+ * {@code /chat} and every path below it, {@code /*} matches every path. ASCII letters match in either case.
  */
 public record PathPattern(String pattern) {
 
@@ -17,12 +17,29 @@ public record PathPattern(String pattern) {
         return new PathPattern(pattern.strip());
     }
 
+    /**
+     * Whether the pattern covers {@code path}, ignoring the case of ASCII letters: {@code /CHAT/ops} falls under the
+     * same location as {@code /chat/ops}, whether or not a server routes it anywhere.
+     */
     public boolean matches(String path) {
-        if (!pattern.endsWith("/*")) {
-            return pattern.equals(path);
+        String candidate = asciiLowerCase(path);
+        String lower = asciiLowerCase(pattern);
+        if (!lower.endsWith("/*")) {
+            return lower.equals(candidate);
         }
-        String prefix = pattern.substring(0, pattern.length() - 2);
-        return prefix.isEmpty() || path.equals(prefix) || path.startsWith(prefix + "/");
+        String prefix = lower.substring(0, lower.length() - 2);
+        return prefix.isEmpty() || candidate.equals(prefix) || candidate.startsWith(prefix + "/");
+    }
+
+    /** Only A-Z are folded: Unicode case rules (the Kelvin sign is a 'k') have no place in path matching. */
+    private static String asciiLowerCase(String text) {
+        char[] chars = text.toCharArray();
+        for (int i = 0; i < chars.length; i++) {
+            if (chars[i] >= 'A' && chars[i] <= 'Z') {
+                chars[i] = (char) (chars[i] + ('a' - 'A'));
+            }
+        }
+        return new String(chars);
     }
 
     @Override

@@ -81,6 +81,11 @@ public final class Setting<T> {
             define("keyhole.web.missing-origin", "allow", Values.oneOf("allow", "reject"));
     /** Whether plain HTTP requests are redirected to HTTPS. */
     public static final Setting<Boolean> WEB_REDIRECT_HTTP = define("keyhole.web.redirect-http", "true", Values.bool());
+    /**
+     * Where plain HTTP requests are redirected: an https:// origin (scheme://host[:port]); empty means the HTTPS
+     * listener ({@code keyhole.web.https-port}) on the address the request came in on. Never the Host header.
+     */
+    public static final Setting<String> WEB_PUBLIC_ORIGIN = define("keyhole.web.public-origin", "", Values.text());
     /** The HTTPS port plain HTTP requests are redirected to (443 is left out of the URL). */
     public static final Setting<Integer> WEB_HTTPS_PORT = define("keyhole.web.https-port", "8443", Values.integerBetween(1, 65535));
     /** Strict-Transport-Security max-age; 0 sends no HSTS header. */

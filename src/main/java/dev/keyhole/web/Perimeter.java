@@ -36,7 +36,7 @@ public class Perimeter {
     private Cors cors;
     private SecurityHeaders headers;
     private boolean redirectHttp;
-    private int httpsPort;
+    private HttpsRedirect redirect;
 
     @PostConstruct
     void start() {
@@ -48,7 +48,8 @@ public class Perimeter {
                 settings.get(Setting.WEB_PERMISSIONS_POLICY), hstsMaxAge, settings.get(Setting.WEB_HSTS_INCLUDE_SUBDOMAINS),
                 settings.get(Setting.WEB_HSTS_PRELOAD));
         redirectHttp = settings.get(Setting.WEB_REDIRECT_HTTP);
-        httpsPort = settings.get(Setting.WEB_HTTPS_PORT);
+        redirect = new HttpsRedirect(settings.get(Setting.WEB_PUBLIC_ORIGIN, HttpsRedirect::parsePublicOrigin),
+                settings.get(Setting.WEB_HTTPS_PORT));
         report(hstsMaxAge);
     }
 
@@ -61,7 +62,8 @@ public class Perimeter {
         LOG.info(LogLine.event("web.origins").with("allowed", origins.allowed().isEmpty() ? "same-origin only"
                 : "same-origin," + origins.allowed().stream().map(Origin::toString).collect(Collectors.joining(",")))
                 .with("missing-origin", origins.acceptsMissing() ? "allow" : "reject").toString());
-        LOG.info(LogLine.event("web.transport").with("redirect-http", redirectHttp).with("https-port", httpsPort)
+        LOG.info(LogLine.event("web.transport").with("redirect-http", redirectHttp)
+                .with("redirect-to", redirect.describe()).with("https-port", redirect.httpsPort())
                 .with("hsts-max-age", hstsMaxAge).toString());
         LOG.info(LogLine.event("web.limits").with("total", limits.total()).with("per-address", limits.perAddress())
                 .with("per-identity", limits.perIdentity()).with("handshakes-per-second", limits.handshakesPerSecond())
@@ -104,15 +106,9 @@ public class Perimeter {
         return redirectHttp;
     }
 
-    /** The HTTPS URL of a plain HTTP request: same host, path and query, on the HTTPS port. */
-    public String httpsUrl(HttpServletRequest request) {
-        String host = request.getServerName();
-        if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
-            host = "[" + host + "]";
-        }
-        String query = request.getQueryString();
-        return "https://" + host + (httpsPort == 443 ? "" : ":" + httpsPort) + request.getRequestURI()
-                + (query == null ? "" : "?" + query);
+    /** Where plain HTTP requests are redirected. */
+    public HttpsRedirect redirect() {
+        return redirect;
     }
 
     /**

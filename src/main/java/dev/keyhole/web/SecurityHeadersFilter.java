@@ -11,7 +11,8 @@ import java.io.IOException;
 /**
  * First of the filters: puts the security headers on every response (refusals from later filters included), HSTS
  * only over HTTPS, and redirects plain HTTP to HTTPS (308, so the method is kept; a ws:// handshake is refused by
- * it, since browsers do not follow redirects for WebSockets).
+ * it, since browsers do not follow redirects for WebSockets) — to the configured public origin or the local
+ * address ({@link HttpsRedirect}), never to the request's Host header.
  */
 public class SecurityHeadersFilter extends HttpFilter {
 
@@ -26,10 +27,15 @@ public class SecurityHeadersFilter extends HttpFilter {
         boolean secure = request.isSecure();
         perimeter.headers().headers(secure).forEach(response::setHeader);
         if (!secure && perimeter.redirectHttp()) {
-            response.setStatus(308);
-            response.setHeader("Location", perimeter.httpsUrl(request));
-            response.setHeader("Cache-Control", "no-store");
-            return;
+            RequestPath.Verdict path = RequestPath.of(request);
+            if (path.accepted()) {
+                response.setStatus(308);
+                response.setHeader("Location", perimeter.redirect().target(request.getLocalAddr(), path.path(),
+                        request.getQueryString()));
+                response.setHeader("Cache-Control", "no-store");
+                return;
+            }
+            // A path that is not canonical is not redirected anywhere: the next filter refuses it with 400.
         }
         chain.doFilter(request, response);
     }

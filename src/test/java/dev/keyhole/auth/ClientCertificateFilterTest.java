@@ -44,11 +44,4 @@ class ClientCertificateFilterTest {
         assertEquals(List.of(), ClientCertificateFilter.certificates(
                 request(Map.of(ClientCertificateFilter.CERTIFICATES, new X509Certificate[0]), "/echo", null)));
     }
-
-    @Test
-    void the_path_is_the_servlet_path_and_path_info_the_container_decoded() {
-        assertEquals("/chat/lobby", ClientCertificateFilter.pathOf(request(Map.of(), "/chat", "/lobby")));
-        assertEquals("/echo", ClientCertificateFilter.pathOf(request(Map.of(), "/echo", null)));
-        assertEquals("/", ClientCertificateFilter.pathOf(request(Map.of(), "", null)));
-    }
 }

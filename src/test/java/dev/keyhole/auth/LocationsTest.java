@@ -31,6 +31,32 @@ class LocationsTest {
     }
 
     @Test
+    void patterns_match_ascii_letters_in_either_case() {
+        assertTrue(PathPattern.parse("/chat/ops").matches("/CHAT/OPS"));
+        assertTrue(PathPattern.parse("/chat/ops").matches("/Chat/oPs"));
+        assertTrue(PathPattern.parse("/CHAT/*").matches("/chat/lobby"));
+        assertTrue(PathPattern.parse("/chat/*").matches("/CHAT"));
+        assertFalse(PathPattern.parse("/chat/*").matches("/CHATTER"));
+    }
+
+    @Test
+    void only_ascii_letters_are_folded() {
+        // U+212A KELVIN SIGN folds to 'k' under Unicode rules; a path is not a word.
+        assertFalse(PathPattern.parse("/kiosk").matches("/\u212Aiosk"));
+        assertFalse(PathPattern.parse("/i").matches("/\u0130"));
+    }
+
+    @Test
+    void a_location_covers_its_paths_in_any_case() {
+        Locations locations = new Locations(List.of(location("ops", "/chat/ops"), location("chat", "/chat/*")),
+                Locations.fallback(false));
+
+        assertEquals("ops", locations.forPath("/CHAT/ops").name());
+        assertEquals("ops", locations.forPath("/chat/OPS").name());
+        assertEquals("chat", locations.forPath("/Chat/lobby").name());
+    }
+
+    @Test
     void slash_star_matches_everything() {
         assertTrue(PathPattern.parse("/*").matches("/anything/at/all"));
     }

@@ -167,8 +167,16 @@ public final class RawHandshake {
      */
     public static Response handshake(SSLSocket socket, int port, String path, Map<String, String> headers)
             throws IOException {
+        return exchange(socket, request(port, path, headers));
+    }
+
+    /**
+     * Writes {@code request} as it is (ISO-8859-1: every char one byte, so a test can send any byte) and reads the
+     * answer's head, and for anything but 101 its body (by Content-Length, chunks, or until the server closes).
+     */
+    public static Response exchange(Socket socket, String request) throws IOException {
         OutputStream out = socket.getOutputStream();
-        out.write(request(port, path, headers).getBytes(StandardCharsets.ISO_8859_1));
+        out.write(request.getBytes(StandardCharsets.ISO_8859_1));
         out.flush();
 
         InputStream in = socket.getInputStream();
@@ -183,7 +191,8 @@ public final class RawHandshake {
             return new Response(status, responseHeaders, "", null);
         }
         String length = responseHeaders.get("content-length");
-        byte[] body = length != null ? in.readNBytes(Integer.parseInt(length)) : in.readAllBytes();
+        byte[] body = length != null ? in.readNBytes(Integer.parseInt(length))
+                : "chunked".equalsIgnoreCase(responseHeaders.get("transfer-encoding")) ? chunks(in) : in.readAllBytes();
         return new Response(status, responseHeaders, new String(body, StandardCharsets.UTF_8), null);
     }
 
@@ -199,6 +208,19 @@ public final class RawHandshake {
                 .append("Sec-WebSocket-Version: 13\r\n");
         headers.forEach((name, value) -> request.append(name).append(": ").append(value).append("\r\n"));
         return request.append("\r\n").toString();
+    }
+
+    private static byte[] chunks(InputStream in) throws IOException {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        for (int size = Integer.parseInt(line(in).split(";")[0].strip(), 16); size > 0;
+                size = Integer.parseInt(line(in).split(";")[0].strip(), 16)) {
+            body.write(in.readNBytes(size));
+            line(in);
+        }
+        for (String trailer = line(in); !trailer.isEmpty(); trailer = line(in)) {
+            // trailers are not used by these tests
+        }
+        return body.toByteArray();
     }
 
     private static String line(InputStream in) throws IOException {
