@@ -10,8 +10,6 @@
     const FINAL = new Set(['revoked', 'expired', 'no-identity', 'invalid-room', 'no-certificate', 'not-allowed']);
     // A connection counts as having worked (the backoff starts again from the beginning) once it stayed this long.
     const STABLE_MS = 10000;
-    // After this many failed attempts in a row the page stops and asks the user.
-    const MAX_ATTEMPTS = 10;
 
     const chat = {
         socket: null,
@@ -22,7 +20,7 @@
         timer: null,
         wanted: false,
         openedAt: 0,
-        members: new Set(),
+        members: new Map(), // tag -> display name
     };
 
     function status(text, state) {
@@ -59,9 +57,9 @@
     }
 
     function showMembers(members) {
-        chat.members = new Set(members);
+        chat.members = members;
         const list = $('members');
-        list.replaceChildren(...members.map((name) => {
+        list.replaceChildren(...[...members.values()].sort().map((name) => {
             const item = document.createElement('li');
             item.textContent = name;
             return item;
@@ -84,7 +82,7 @@
                     addLine('The room was restarted.', true);
                 }
                 chat.epoch = event.epoch;
-                showMembers(event.members);
+                showMembers(new Map((event.people || []).map((person) => [person.tag, person.name])));
                 status('Connected to ' + event.room + ' as ' + event.you.name, 'open');
                 enableSending(true);
                 break;
@@ -100,20 +98,17 @@
                 chat.epoch = event.epoch;
                 break;
             case 'presence': {
-                // join / leave name one member; changes (presence held back in a busy room) name several.
-                const names = (people) => (people || []).map((person) => person.name);
-                const joined = event.event === 'join' ? [event.member] : names(event.joined);
-                const left = event.event === 'leave' ? [event.member] : names(event.left);
-                if (event.members) {
-                    showMembers(event.members);
-                } else { // a large room names only who joined or left
-                    const members = new Set(chat.members);
-                    joined.forEach((name) => members.add(name));
-                    left.forEach((name) => members.delete(name));
-                    showMembers([...members].sort());
-                }
-                joined.forEach((name) => addLine(name + ' joined', true));
-                left.forEach((name) => addLine(name + ' left', true));
+                // join / leave name one member; changes (presence held back in a busy room) name several, each
+                // where it stands now. Applied as set operations by tag, they always end in the true member list.
+                const one = event.member !== undefined ? [{ name: event.member, tag: event.tag }] : [];
+                const joined = event.event === 'join' ? one : event.joined || [];
+                const left = event.event === 'leave' ? one : event.left || [];
+                const members = new Map(chat.members);
+                joined.forEach((person) => members.set(person.tag, person.name));
+                left.forEach((person) => members.delete(person.tag));
+                showMembers(members);
+                joined.forEach((person) => addLine(person.name + ' joined', true));
+                left.forEach((person) => addLine(person.name + ' left', true));
                 break;
             }
             case 'error':
@@ -163,18 +158,12 @@
             }
             chat.openedAt = 0;
             const reason = close.reason ? ' (' + close.reason + ')' : '';
-            if (chat.attempt >= MAX_ATTEMPTS) {
-                status('Connection lost' + reason + ' ' + chat.attempt + ' times in a row; press Join to try again',
-                    'closed');
-                chat.wanted = false;
-                return;
-            }
             // Exponential backoff with jitter: between half and all of 1 s, 2 s, 4 s, … 30 s.
             const ceiling = Math.min(30000, 1000 * 2 ** chat.attempt);
             const delay = Math.round(ceiling / 2 + Math.random() * ceiling / 2);
             chat.attempt += 1;
             status('Connection lost' + reason + '; retrying in ' + (delay / 1000).toFixed(1) + ' s (attempt '
-                + chat.attempt + ' of ' + MAX_ATTEMPTS + ')', 'closed');
+                + chat.attempt + ')', 'closed');
             chat.timer = setTimeout(connect, delay);
         });
     }
@@ -189,7 +178,7 @@
             chat.lastSeq = 0;
             chat.epoch = null;
             $('messages').replaceChildren();
-            showMembers([]);
+            showMembers(new Map());
         }
         chat.wanted = true;
         chat.attempt = 0;

@@ -18,6 +18,7 @@ import java.util.TreeSet;
 import javax.naming.InvalidNameException;
 import javax.naming.ldap.LdapName;
 import javax.naming.ldap.Rdn;
+import javax.security.auth.x500.X500Principal;
 
 /**
  * Who a client is, as its verified certificate says: what every endpoint sees. Immutable.
@@ -63,10 +64,21 @@ public record ClientIdentity(String subject, String commonName, List<String> sub
     /**
      * The identity key: what makes two certificates the same identity — the same subject from the same issuer, however
      * many certificates (serials) that issuer gave it. Each part is prefixed with its length, so no two pairs give
-     * the same key. Connection limits, room membership and principal equality all use this key.
+     * the same key. Both are compared in canonical form, as {@code dn:} rules compare them. Connection limits, room
+     * membership and principal equality all use this key.
      */
     public String key() {
-        return issuer.length() + ":" + issuer + "|" + subject;
+        String canonicalIssuer = canonical(issuer);
+        return canonicalIssuer.length() + ":" + canonicalIssuer + "|" + canonical(subject);
+    }
+
+    /** A DN in the canonical form of RFC 2253 comparison (case and spacing folded), as {@code dn:} rules compare. */
+    private static String canonical(String dn) {
+        try {
+            return new X500Principal(dn).getName(X500Principal.CANONICAL);
+        } catch (IllegalArgumentException e) {
+            return dn;
+        }
     }
 
     /**

@@ -31,16 +31,7 @@ public sealed interface SubjectRule {
             return new Anyone();
         }
         if (rule.startsWith("dn:")) {
-            String[] parts = rule.substring(3).split("\\|", -1);
-            if (parts.length > 2) {
-                throw new IllegalArgumentException("'" + rule + "' is dn:SUBJECT or dn:SUBJECT|ISSUER");
-            }
-            try {
-                return new ExactSubject(new X500Principal(parts[0].strip()),
-                        parts.length == 2 ? new X500Principal(parts[1].strip()) : null);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("'" + rule + "' does not hold a valid distinguished name");
-            }
+            return exactSubject(rule, rule.substring(3));
         }
         if (rule.startsWith("cn:")) {
             try {
@@ -60,6 +51,27 @@ public sealed interface SubjectRule {
             return AlternativeName.of(type, san.substring(colon + 1).strip());
         }
         throw new IllegalArgumentException("'" + rule + "' is not a subject rule (dn:…, cn:…, san:…:… or *)");
+    }
+
+    /**
+     * {@code SUBJECT|ISSUER} or {@code SUBJECT}: split at the last {@code |} only when what follows it is a DN, so a
+     * subject with a {@code |} in a value still reads as a subject alone.
+     */
+    private static SubjectRule exactSubject(String rule, String text) {
+        int bar = text.lastIndexOf('|');
+        if (bar >= 0) {
+            try {
+                X500Principal issuer = new X500Principal(text.substring(bar + 1).strip());
+                return new ExactSubject(new X500Principal(text.substring(0, bar).strip()), issuer);
+            } catch (IllegalArgumentException notAnIssuer) {
+                // the whole text is the subject
+            }
+        }
+        try {
+            return new ExactSubject(new X500Principal(text.strip()), null);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + rule + "' does not hold a valid distinguished name");
+        }
     }
 
     /** Any certified subject. */

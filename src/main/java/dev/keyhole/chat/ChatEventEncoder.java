@@ -42,8 +42,10 @@ public class ChatEventEncoder implements Encoder.Text<ChatEvent> {
             } else if (event instanceof ChatEvent.Presence p) {
                 json.write("type", "presence").write("room", p.room()).write("event", p.event());
                 if (p.member() != null) {
-                    json.write("member", p.member().name()).write("tag", p.member().tag())
-                            .write("subject", p.member().subject()).write("issuer", p.member().issuer());
+                    json.write("member", p.member().name()).write("tag", p.member().tag());
+                    if (p.member().subject() != null) {
+                        json.write("subject", p.member().subject()).write("issuer", p.member().issuer());
+                    }
                 }
                 if (p.joined() != null) {
                     people(json, "joined", p.joined());
@@ -74,8 +76,11 @@ public class ChatEventEncoder implements Encoder.Text<ChatEvent> {
     }
 
     private static JsonGenerator person(JsonGenerator json, ChatEvent.Person person) {
-        return json.write("name", person.name()).write("tag", person.tag()).write("subject", person.subject())
-                .write("issuer", person.issuer());
+        json.write("name", person.name()).write("tag", person.tag());
+        if (person.subject() != null) {
+            json.write("subject", person.subject()).write("issuer", person.issuer());
+        }
+        return json;
     }
 
     private static void people(JsonGenerator json, String name, List<ChatEvent.Person> people) {

@@ -5,13 +5,10 @@ import dev.keyhole.ws.Outbox;
 
 /**
  * A chat connection as a room sees it: the verified identity (member key: issuer and subject; display name: CN)
- * and the session's outbox. A resume may fill at most half of the outbox, and never more than is free in it now
- * less {@link #HEADROOM_BYTES} for the frames that come with it (welcome, resync), so live messages still fit.
+ * and the session's outbox. A catch-up (resume) may take only what leaves at least half of the outbox free, so the
+ * live messages behind it — a few maximum-size frames among them — still fit.
  */
 final class Connection implements Participant {
-
-    /** Room kept free in the send queue for the frames around a catch-up (a resync, the history batch's envelope). */
-    static final long HEADROOM_BYTES = 4096;
 
     private final ClientIdentity identity;
     private final String tag;
@@ -54,6 +51,11 @@ final class Connection implements Participant {
     }
 
     @Override
+    public boolean enqueue(String frame, long utf8Bytes) {
+        return outbox.enqueue(frame, utf8Bytes);
+    }
+
+    @Override
     public void flush() {
         outbox.flush();
     }
@@ -61,8 +63,10 @@ final class Connection implements Participant {
     @Override
     public Backlog backlog() {
         Outbox.Space free = outbox.space();
-        int messages = Math.min(outbox.limits().maxMessages() / 2, free.messages() - 2);
-        long bytes = Math.min(outbox.limits().maxBytes() / 2, free.bytes() - HEADROOM_BYTES);
-        return new Backlog(Math.max(0, messages), Math.max(0, bytes));
+        int halfMessages = outbox.limits().maxMessages() / 2;
+        long halfBytes = outbox.limits().maxBytes() / 2;
+        // - 1: the resync or history frame that comes with the catch-up
+        return new Backlog(Math.max(0, Math.min(halfMessages, free.messages() - halfMessages - 1)),
+                Math.max(0, Math.min(halfBytes, free.bytes() - halfBytes)));
     }
 }

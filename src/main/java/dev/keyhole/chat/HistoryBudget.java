@@ -24,6 +24,10 @@ final class HistoryBudget {
         used.addAndGet(-bytes);
     }
 
+    long max() {
+        return maxBytes;
+    }
+
     long used() {
         return used.get();
     }

@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import java.util.logging.Level;
 import java.util.logging.Logger;
@@ -41,6 +43,8 @@ import java.util.logging.Logger;
 public class InMemoryRooms implements Rooms {
 
     private static final Logger LOG = Logger.getLogger(InMemoryRooms.class.getName());
+    /** An empty room this recent is likely a page being reloaded: its history goes last. */
+    static final Duration RECENTLY_EMPTIED = Duration.ofSeconds(60);
 
     @Inject
     Settings settings;
@@ -51,6 +55,8 @@ public class InMemoryRooms implements Rooms {
     private final ConcurrentMap<String, Room> rooms = new ConcurrentHashMap<>();
     /** Guards room creation, so that the limits are checked against a stable count. */
     private final Object creation = new Object();
+    /** Whether a thread is bringing the history back within its budget. */
+    private final AtomicBoolean enforcing = new AtomicBoolean();
     private Clock clock = Clock.systemUTC();
     private LongSupplier nanoTime = System::nanoTime;
     private int maxRooms;
@@ -133,27 +139,40 @@ public class InMemoryRooms implements Rooms {
         }
     }
 
+    /** A room and what it was when looked at: sorting on values other threads change could break the sort. */
+    private record Snapshot(String name, Room room, Instant lastActivity, long historyBytes) {
+        static Snapshot of(Map.Entry<String, Room> entry) {
+            return new Snapshot(entry.getKey(), entry.getValue(), entry.getValue().lastActivity(),
+                    entry.getValue().historyBytes());
+        }
+    }
+
+    private List<Snapshot> snapshots(Comparator<Snapshot> order) {
+        return rooms.entrySet().stream().map(Snapshot::of).sorted(order).toList();
+    }
+
     /** Frees a slot for a new room of this creator, or refuses it. Called under the creation lock. */
     private void makeRoomFor(String creatorKey) {
-        List<Map.Entry<String, Room>> byAge = rooms.entrySet().stream()
-                .sorted(Comparator.comparing(entry -> entry.getValue().lastActivity())).toList();
-        long mine = byAge.stream().filter(entry -> entry.getValue().createdBy(creatorKey)).count();
-        for (Map.Entry<String, Room> entry : byAge) {
+        List<Snapshot> byAge = snapshots(Comparator.comparing(Snapshot::lastActivity));
+        long mine = byAge.stream().filter(room -> room.room().createdBy(creatorKey)).count();
+        for (Snapshot room : byAge) {
             if (mine < maxRoomsPerIdentity) {
                 break;
             }
-            if (entry.getValue().createdBy(creatorKey) && retire(entry.getKey(), entry.getValue(), true)) {
+            if (room.room().createdBy(creatorKey) && room.room().joinedOnce() && retire(room.name(), room.room(), true)) {
                 mine--;
             }
         }
         if (mine >= maxRoomsPerIdentity) {
             throw new RoomLimitException(true);
         }
-        for (Map.Entry<String, Room> entry : byAge) {
+        for (Snapshot room : byAge) {
             if (rooms.size() < maxRooms) {
                 return;
             }
-            retire(entry.getKey(), entry.getValue(), true);
+            if (room.room().joinedOnce()) { // not a room just created, whose first member is on its way
+                retire(room.name(), room.room(), true);
+            }
         }
         if (rooms.size() >= maxRooms) {
             throw new RoomLimitException(false);
@@ -169,28 +188,39 @@ public class InMemoryRooms implements Rooms {
     }
 
     /**
-     * Brings the history of all rooms back within {@code keyhole.chat.history-bytes}: first by retiring empty rooms,
-     * the least recently active first, then by dropping the oldest messages of the rooms that keep the most.
+     * Brings the history of all rooms back within {@code keyhole.chat.history-bytes}, down to seven eighths of it so
+     * that this runs once per several posts, not on each: first by retiring empty rooms, the least recently active
+     * first (a room emptied in the last {@link #RECENTLY_EMPTIED} — a page being reloaded — only if nothing else is
+     * left), then by dropping the oldest messages of the rooms that keep the most. One thread at a time; the others go
+     * on posting.
      */
     private void keepHistoryWithinBudget() {
-        if (budget.overBy() <= 0) {
+        if (budget.overBy() <= 0 || !enforcing.compareAndSet(false, true)) {
             return;
         }
-        List<Map.Entry<String, Room>> byAge = rooms.entrySet().stream()
-                .sorted(Comparator.comparing(entry -> entry.getValue().lastActivity())).toList();
-        for (Map.Entry<String, Room> entry : byAge) {
-            if (budget.overBy() <= 0) {
-                return;
+        try {
+            long target = budget.max() / 8;
+            Instant recent = clock.instant().minus(RECENTLY_EMPTIED);
+            List<Snapshot> byAge = snapshots(Comparator.comparing(Snapshot::lastActivity));
+            for (boolean evenRecent : new boolean[] {false, true}) {
+                for (Snapshot room : byAge) {
+                    if (budget.overBy() + target <= 0) {
+                        return;
+                    }
+                    if (evenRecent || room.lastActivity().isBefore(recent)) {
+                        retire(room.name(), room.room(), true);
+                    }
+                }
             }
-            retire(entry.getKey(), entry.getValue(), true);
-        }
-        List<Room> bySize = rooms.values().stream().sorted(Comparator.comparingLong(Room::historyBytes).reversed()).toList();
-        for (Room room : bySize) {
-            long over = budget.overBy();
-            if (over <= 0) {
-                return;
+            for (Snapshot room : snapshots(Comparator.comparingLong(Snapshot::historyBytes).reversed())) {
+                long over = budget.overBy() + target;
+                if (over <= 0) {
+                    return;
+                }
+                room.room().shedHistory(Math.min(over, room.historyBytes()));
             }
-            room.shedHistory(over);
+        } finally {
+            enforcing.set(false);
         }
     }
 

@@ -28,12 +28,17 @@ public interface Participant {
      */
     boolean enqueue(String frame);
 
+    /** {@link #enqueue(String)} for a frame whose UTF-8 size is known already. */
+    default boolean enqueue(String frame, long utf8Bytes) {
+        return enqueue(frame);
+    }
+
     /** Sends what was queued; called by the room after it released its lock. */
     void flush();
 
     /**
      * How much past history may be queued for this connection now, so that a resume never overflows it: counted in
-     * UTF-8 bytes, the unit of the send queue, and leaving room for live messages behind it.
+     * UTF-8 bytes, the unit of the send queue, and leaving at least half of the queue free for live messages.
      */
     Backlog backlog();
 

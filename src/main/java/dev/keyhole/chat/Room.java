@@ -10,11 +10,13 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 import java.util.function.LongSupplier;
+import java.util.regex.Pattern;
 
 /**
  * One chat room: it numbers messages, remembers the recent ones, and hands every message to every connection
@@ -23,14 +25,17 @@ import java.util.function.LongSupplier;
  * slow connection never holds the room. Joining is atomic with the backlog a resuming client missed: nothing is
  * lost between the two and nothing comes twice.
  *
- * <p>Members are identities (issuer and subject), shown by their CN; while two members share a CN, both are shown
- * with their tag ({@code dev-user #3f9a1c}), and every event carries the tag, subject and issuer as well.
+ * <p>Members are identities (issuer and subject), shown by their CN; while two members share a CN (compared without
+ * regard to case), both are shown with their tag ({@code dev-user #3f9a1c2b7d10}), and so is a CN that itself ends
+ * like a tag. Every event carries the tag, subject and issuer as well.
  *
  * <p>Presence: a join or leave is announced at once while the room's presence bucket has a token
- * ({@code keyhole.chat.presence-per-second}, bursts of {@code keyhole.chat.presence-burst}); beyond that, changes
- * are collected and announced together — one {@code changes} event naming who joined and who left — when the bucket
- * allows again ({@link #flushPresence}, called every second). A member who joins and leaves within that time is not
- * announced at all. A presence event lists every member only while the room has at most
+ * ({@code keyhole.chat.presence-per-second}, bursts of {@code keyhole.chat.presence-burst}); beyond that, the members
+ * whose presence changed are collected and announced together when the bucket allows again ({@link #flushPresence},
+ * called every second), each with where it stands <em>now</em>: one {@code changes} event listing who is in
+ * ({@code joined}) and who is out ({@code left}). A client that applies joins and leaves as set operations ends with
+ * the room's true member list whenever its welcome came — before, during or after the window — and a member who
+ * joined and left in between costs one entry. A presence event lists every member only while the room has at most
  * {@link #PRESENCE_LIST_LIMIT}; clients keep the list from the welcome and the changes after it.
  *
  * <p>A room that has been {@linkplain #retire retired} (removed from its server's rooms) takes no more members:
@@ -39,6 +44,9 @@ import java.util.function.LongSupplier;
  * <p>Methods return the connections to flush; the caller flushes them after the call, outside the lock.
  */
 final class Room {
+
+    /** A CN that ends like a display name with a tag: it is always shown with its own tag, so it cannot pass for another. */
+    private static final Pattern LOOKS_TAGGED = Pattern.compile(".*#\\s*[0-9a-fA-F]{4,}\\s*");
 
     /** Rooms up to this many members list them all in every presence event. */
     static final int PRESENCE_LIST_LIMIT = 100;
@@ -80,13 +88,13 @@ final class Room {
     private final TokenBucket presenceTokens;
     private final ChatEventEncoder encoder = new ChatEventEncoder();
     private final Map<String, Member> members = new LinkedHashMap<>();
-    private final Map<String, Member> pendingJoined = new LinkedHashMap<>();
-    /** Who left, as they were shown while still in the room. */
-    private final Map<String, ChatEvent.Person> pendingLeft = new LinkedHashMap<>();
+    /** Members whose presence changed since the last announcement, as they were last shown. */
+    private final Map<String, ChatEvent.Person> changed = new LinkedHashMap<>();
     /** How many members have each CN: a name held by more than one is shown with the tag. */
     private final Map<String, Integer> nameCounts = new HashMap<>();
     private long lastSeq;
     private boolean retired;
+    private boolean joinedOnce;
     private volatile Instant lastActivity;
 
     Room(RoomName name, String creatorKey, History history, PresenceRate presence, Clock clock,
@@ -114,11 +122,12 @@ final class Room {
         if (retired) {
             return null;
         }
+        joinedOnce = true;
         Instant now = clock.instant();
         lastActivity = now;
         history.prune(now);
         Member member = members.computeIfAbsent(joining.memberKey(), key -> {
-            nameCounts.merge(joining.name(), 1, Integer::sum);
+            nameCounts.merge(fold(joining.name()), 1, Integer::sum);
             return new Member(joining);
         });
         boolean newMember = member.connections.isEmpty();
@@ -127,18 +136,16 @@ final class Room {
         joining.enqueue(encoder.encode(new ChatEvent.Welcome(name.value(), person(member), memberNames(), people(),
                 lastSeq, epoch, now)));
         if (resume != null) {
-            Catchup catchup = catchup(joining, resume);
+            Catchup catchup = catchup(joining, resume, Long.MAX_VALUE);
             if (catchup.resync() != null) {
                 joining.enqueue(encoder.encode(catchup.resync()));
             }
-            catchup.entries().forEach(entry -> joining.enqueue(entry.json()));
+            catchup.entries().forEach(entry -> joining.enqueue(entry.json(), entry.bytes()));
         }
         Set<Participant> flush = new LinkedHashSet<>(List.of(joining));
         if (newMember) {
-            if (pendingLeft.remove(member.key) == null) {
-                pendingJoined.put(member.key, member);
-            }
-            flush.addAll(announce(now, member.key));
+            changed.put(member.key, person(member));
+            flush.addAll(announce(now));
         }
         return new Joined(new ArrayList<>(flush), lastSeq);
     }
@@ -149,19 +156,23 @@ final class Room {
      * the others should not wait for the container to notice before they learn that the member left.
      */
     synchronized Collection<Participant> post(Participant from, String text, String clientId) {
+        Member sender = members.get(from.memberKey());
+        if (retired || sender == null || !sender.connections.contains(from)) {
+            return List.of(); // no longer a member (closed as a slow consumer, its close still on its way): nothing to post
+        }
         Instant now = clock.instant();
         lastActivity = now;
         long seq = ++lastSeq;
-        Member sender = members.get(from.memberKey());
-        String fromName = sender == null ? from.name() : displayName(sender);
-        String frame = encoder.encode(new ChatEvent.Message(name.value(), seq, fromName, from.tag(), text, now, clientId));
-        history.add(History.Entry.of(seq, now, frame));
+        String frame = encoder.encode(new ChatEvent.Message(name.value(), seq, displayName(sender), from.tag(), text, now,
+                clientId));
+        History.Entry entry = History.Entry.of(seq, now, frame);
+        history.add(entry);
         Set<Participant> flush = new LinkedHashSet<>();
         List<Participant> dropped = new ArrayList<>();
         for (Member member : members.values()) {
             for (Participant connection : member.connections) {
                 flush.add(connection);
-                if (!connection.enqueue(frame)) {
+                if (!connection.enqueue(frame, entry.bytes())) {
                     dropped.add(connection);
                 }
             }
@@ -179,14 +190,14 @@ final class Room {
      */
     synchronized List<Participant> replay(Participant asking, ResumePoint resume, long welcomeSeq) {
         history.prune(clock.instant());
-        Catchup catchup = catchup(asking, resume);
+        // Only what came before the welcome: everything after it was delivered live.
+        Catchup catchup = catchup(asking, resume, welcomeSeq);
         if (catchup.resync() != null) {
             asking.enqueue(encoder.encode(catchup.resync()));
-            catchup.entries().forEach(entry -> asking.enqueue(entry.json()));
+            catchup.entries().forEach(entry -> asking.enqueue(entry.json(), entry.bytes()));
         } else {
-            List<String> missed = catchup.entries().stream().filter(entry -> entry.seq() <= welcomeSeq)
-                    .map(History.Entry::json).toList();
-            asking.enqueue(encoder.encode(new ChatEvent.History(name.value(), missed)));
+            asking.enqueue(encoder.encode(new ChatEvent.History(name.value(),
+                    catchup.entries().stream().map(History.Entry::json).toList())));
         }
         return List.of(asking);
     }
@@ -200,7 +211,7 @@ final class Room {
 
     /** Announces presence changes that were held back, when the presence bucket allows (called every second). */
     synchronized List<Participant> flushPresence() {
-        return announce(clock.instant(), null);
+        return announce(clock.instant());
     }
 
     /**
@@ -214,6 +225,9 @@ final class Room {
             return true;
         }
         history.prune(clock.instant());
+        if (!joinedOnce && !evenWithHistory) {
+            return false; // just created: its first member is on its way (the sweep leaves it alone)
+        }
         if (!members.isEmpty() || !evenWithHistory && !history.isEmpty()) {
             return false;
         }
@@ -233,6 +247,11 @@ final class Room {
 
     synchronized long historyBytes() {
         return history.bytes();
+    }
+
+    /** Whether anyone ever joined (a room is published just before its first member joins). */
+    synchronized boolean joinedOnce() {
+        return joinedOnce;
     }
 
     /** When a member last joined, posted or left. */
@@ -261,43 +280,46 @@ final class Room {
         if (!member.connections.isEmpty()) {
             return List.of();
         }
-        ChatEvent.Person shownAs = person(member);
+        changed.put(member.key, person(member));
         members.remove(member.key);
-        nameCounts.computeIfPresent(member.name, (cn, count) -> count > 1 ? count - 1 : null);
-        if (pendingJoined.remove(member.key) == null) {
-            pendingLeft.put(member.key, shownAs);
-        }
-        return announce(now, null);
+        nameCounts.computeIfPresent(fold(member.name), (cn, count) -> count > 1 ? count - 1 : null);
+        return announce(now);
     }
 
     /**
-     * Sends the held-back presence changes if the bucket has a token: one change as a join or leave event (a join
-     * not to the joiner, whose welcome says it), several as one {@code changes} event to everyone.
+     * Announces the members whose presence changed, if the bucket has a token: one change as a join or leave event
+     * (a join not to the joiner, whose welcome says it), several as one {@code changes} event to everyone, each member
+     * where it stands now.
      */
-    private List<Participant> announce(Instant now, String joinerKey) {
-        int changes = pendingJoined.size() + pendingLeft.size();
-        if (changes == 0 || !presenceTokens.tryTake()) {
+    private List<Participant> announce(Instant now) {
+        if (changed.isEmpty() || !presenceTokens.tryTake()) {
             return List.of();
         }
+        List<ChatEvent.Person> in = new ArrayList<>();
+        List<ChatEvent.Person> out = new ArrayList<>();
+        changed.forEach((key, shown) -> {
+            Member member = members.get(key);
+            if (member != null) {
+                in.add(person(member));
+            } else {
+                out.add(shown);
+            }
+        });
+        String onlyJoiner = changed.size() == 1 && in.size() == 1 ? changed.keySet().iterator().next() : null;
+        changed.clear();
         ChatEvent.Presence event;
-        String except = null;
-        if (changes == 1 && pendingJoined.size() == 1) {
-            Member joined = pendingJoined.values().iterator().next();
-            event = presence("join", person(joined), null, null, now);
-            except = joined.key;
-        } else if (changes == 1) {
-            event = presence("leave", pendingLeft.values().iterator().next(), null, null, now);
+        if (onlyJoiner != null) {
+            event = presence("join", in.get(0), null, null, now);
+        } else if (in.isEmpty() && out.size() == 1) {
+            event = presence("leave", out.get(0), null, null, now);
         } else {
-            event = presence("changes", null, pendingJoined.values().stream().map(this::person).toList(),
-                    List.copyOf(pendingLeft.values()), now);
+            event = presence("changes", null, in, out, now);
         }
-        pendingJoined.clear();
-        pendingLeft.clear();
-        return deliverToOthers(encoder.encode(event), except);
+        return deliverToOthers(encoder.encode(event), onlyJoiner);
     }
 
     /** What brings a connection from {@code resume} to now, within its backlog budget. */
-    private Catchup catchup(Participant connection, ResumePoint resume) {
+    private Catchup catchup(Participant connection, ResumePoint resume, long upTo) {
         long oldest = history.oldestSeq(lastSeq);
         String reason = null;
         if (resume.epoch() != null && !resume.epoch().equals(epoch)) {
@@ -307,7 +329,8 @@ final class Room {
         } else if (resume.seq() + 1 < oldest) {
             reason = "outside-retention";
         }
-        List<History.Entry> wanted = history.after(reason == null ? resume.seq() : Long.MIN_VALUE);
+        List<History.Entry> wanted = history.after(reason == null ? resume.seq() : Long.MIN_VALUE).stream()
+                .filter(entry -> entry.seq() <= upTo).toList();
         List<History.Entry> fitting = newestWithin(wanted, connection.backlog());
         if (reason == null && fitting.size() < wanted.size()) {
             reason = "too-far-behind";
@@ -357,20 +380,29 @@ final class Room {
         return new ChatEvent.Person(displayName(member), member.tag, member.subject, member.issuer);
     }
 
-    /** The CN, with the tag while another member of the room has the same CN. */
+    /** The CN, with the tag while another member of the room has the same CN, or when the CN itself ends like a tag. */
     private String displayName(Member member) {
-        return nameCounts.getOrDefault(member.name, 0) > 1 ? member.name + " #" + member.tag : member.name;
+        boolean shared = nameCounts.getOrDefault(fold(member.name), 0) > 1;
+        return shared || LOOKS_TAGGED.matcher(member.name).matches() ? member.name + " #" + member.tag : member.name;
+    }
+
+    /** CNs that differ only in case are the same name to a reader. */
+    private static String fold(String name) {
+        return name.toLowerCase(Locale.ROOT);
     }
 
     private List<String> memberNames() {
         return members.values().stream().map(this::displayName).sorted().toList();
     }
 
-    /** Every member in detail, in rooms of at most {@link #PRESENCE_LIST_LIMIT}; null in larger ones. */
+    /**
+     * Every member: in detail in rooms of at most {@link #PRESENCE_LIST_LIMIT}, by name and tag only in larger ones
+     * (a welcome to a room of 1,000 stays tens of KiB).
+     */
     private List<ChatEvent.Person> people() {
-        if (members.size() > PRESENCE_LIST_LIMIT) {
-            return null;
-        }
-        return members.values().stream().map(this::person).sorted(Comparator.comparing(ChatEvent.Person::name)).toList();
+        boolean detailed = members.size() <= PRESENCE_LIST_LIMIT;
+        return members.values().stream()
+                .map(member -> detailed ? person(member) : new ChatEvent.Person(displayName(member), member.tag, null, null))
+                .sorted(Comparator.comparing(ChatEvent.Person::name)).toList();
     }
 }

@@ -30,7 +30,8 @@ public interface Rooms {
 
     /**
      * No more rooms may be created right now: the server has {@code keyhole.chat.max-rooms} rooms with members, or
-     * this identity created {@code keyhole.chat.max-rooms-per-identity} rooms that still have members.
+     * this identity created {@code keyhole.chat.max-rooms-per-identity} rooms that still exist and none of them can
+     * be retired (they all have members).
      */
     final class RoomLimitException extends RuntimeException {
         private static final long serialVersionUID = 1L;

@@ -86,6 +86,14 @@ public final class Outbox {
         return offer(text, Utf8.length(text));
     }
 
+    /**
+     * {@link #enqueue(String)} for a text whose UTF-8 size the caller already knows (a room queues one frame for
+     * every member: its size is counted once).
+     */
+    public boolean enqueue(String text, long utf8Bytes) {
+        return offer(text, utf8Bytes);
+    }
+
     /** Sends what is queued, or, after an overflow, closes the session as a slow consumer (once). */
     public void flush() {
         boolean closeNow;

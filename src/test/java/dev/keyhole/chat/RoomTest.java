@@ -371,8 +371,8 @@ class RoomTest {
         assertEquals("changes", changes.getString("event"));
         assertEquals(List.of("carol"), changes.getJsonArray("joined").getValuesAs(JsonObject.class).stream()
                 .map(person -> person.getString("name")).toList());
-        assertEquals(List.of("bob"), changes.getJsonArray("left").getValuesAs(JsonObject.class).stream()
-                .map(person -> person.getString("name")).toList(), "flapping joined and left in between: never announced");
+        assertEquals(List.of("flapping", "bob"), changes.getJsonArray("left").getValuesAs(JsonObject.class).stream()
+                .map(person -> person.getString("name")).toList(), "fifty flaps cost one entry: where flapping stands now");
         assertEquals(2, changes.getInt("count"));
         assertEquals(before + 1, watcher.events("presence").size());
     }
@@ -394,5 +394,57 @@ class RoomTest {
         assertEquals("leave", leave.getString("event"));
         assertEquals("dev-user #" + two.tag(), leave.getString("member"));
         assertEquals(two.tag(), leave.getString("tag"));
+    }
+
+    /** The member list a client keeps: its welcome, then joins and leaves applied as set operations. */
+    private static java.util.Set<String> memberList(RecordingParticipant client) {
+        java.util.Set<String> members = new java.util.TreeSet<>();
+        for (JsonObject event : client.events()) {
+            switch (event.getString("type")) {
+                case "welcome" -> event.getJsonArray("members").getValuesAs(jakarta.json.JsonString.class)
+                        .forEach(name -> members.add(name.getString()));
+                case "presence" -> {
+                    switch (event.getString("event")) {
+                        case "join" -> members.add(event.getString("member"));
+                        case "leave" -> members.remove(event.getString("member"));
+                        default -> {
+                            event.getJsonArray("joined").getValuesAs(JsonObject.class).forEach(p -> members.add(p.getString("name")));
+                            event.getJsonArray("left").getValuesAs(JsonObject.class).forEach(p -> members.remove(p.getString("name")));
+                        }
+                    }
+                }
+                default -> {
+                }
+            }
+        }
+        return members;
+    }
+
+    @Test
+    void every_client_ends_with_the_true_member_list_whenever_its_welcome_came_during_held_back_presence() {
+        long[] nanos = {0};
+        Room room = new Room(new RoomName("lobby"), null, new History(100, Duration.ofHours(1)), new Room.PresenceRate(1, 1),
+                clock, () -> nanos[0]);
+        RecordingParticipant early = new RecordingParticipant("early");
+        room.join(early, null); // takes the only token
+        RecordingParticipant leaver = new RecordingParticipant("leaver");
+        room.join(leaver, null);                  // held back
+        RecordingParticipant middle = new RecordingParticipant("middle");
+        room.join(middle, null);                  // its welcome lists the leaver
+        room.leave(leaver);                       // held back
+        RecordingParticipant returner = new RecordingParticipant("returner");
+        room.join(returner, null);
+        room.leave(returner);
+        RecordingParticipant late = new RecordingParticipant("late");
+        room.join(late, null);                    // its welcome does not list the returner
+        room.join(new RecordingParticipant("returner"), null);
+
+        nanos[0] += 1_000_000_000L;
+        room.flushPresence();
+
+        java.util.Set<String> truth = java.util.Set.of("early", "middle", "late", "returner");
+        assertEquals(truth, memberList(early));
+        assertEquals(truth, memberList(middle));
+        assertEquals(truth, memberList(late));
     }
 }
