@@ -25,7 +25,7 @@ public final class Setting<T> {
 
     /** Largest text or binary message the echo endpoint accepts, in bytes; larger ones close with 1009. */
     public static final Setting<Integer> ECHO_MAX_MESSAGE_BYTES =
-            define("keyhole.echo.max-message-bytes", "65536", Values.integerBetween(1, 16 * 1024 * 1024));
+            define("keyhole.echo.max-message-bytes", "65536", Values.integerBetween(1, 1024 * 1024));
 
     // --- chat ----------------------------------------------------------------------------------------------
 

@@ -50,7 +50,8 @@ public class ConnectionLimitFilter extends HttpFilter {
             return;
         }
         try {
-            chain.doFilter(new LeasedRequest(request, outcome.lease().id()), response);
+            String leaseId = outcome.lease().id();
+            chain.doFilter(new LeasedRequest(request, leaseId, connections.guardFor(leaseId)), response);
         } finally {
             // Not upgraded: nobody will claim the lease. (Upgraded: the session claims it, or it expires unclaimed.)
             if (response.getStatus() != HttpServletResponse.SC_SWITCHING_PROTOCOLS) {

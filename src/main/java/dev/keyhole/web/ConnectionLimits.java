@@ -154,6 +154,11 @@ public final class ConnectionLimits {
         return stale.size();
     }
 
+    /** Whether a lease with this id is held (granted and not given back). */
+    public synchronized boolean holds(String leaseId) {
+        return leases.containsKey(leaseId);
+    }
+
     public synchronized int open() {
         return leases.size();
     }

@@ -4,6 +4,9 @@ import dev.keyhole.config.Setting;
 import dev.keyhole.config.Settings;
 import dev.keyhole.log.LogLine;
 import dev.keyhole.ws.Closure;
+import dev.keyhole.ws.FrameGuard;
+import dev.keyhole.ws.MessageLimits;
+import dev.keyhole.ws.MessageTooBigException;
 import dev.keyhole.ws.Outbox;
 import dev.keyhole.ws.SessionErrors;
 import dev.keyhole.ws.TyrusIdleTimer;
@@ -61,6 +64,9 @@ public class Connections {
     LongSupplier clock = System::nanoTime;
 
     private final Map<Session, Tracked> open = new ConcurrentHashMap<>();
+    /** The frame guards of upgraded connections whose session has not opened yet, by lease id. */
+    private final Map<String, FrameGuard> guards = new ConcurrentHashMap<>();
+    private int containerCap;
     private final AtomicBoolean drained = new AtomicBoolean();
     private volatile boolean shuttingDown;
     private ConnectionLimits limits;
@@ -120,6 +126,7 @@ public class Connections {
                 TimeUnit.SECONDS.toNanos(ping)));
         shutdownGraceMillis = TimeUnit.SECONDS.toMillis(settings.get(Setting.WS_SHUTDOWN_GRACE_SECONDS));
         goingAway = Closure.GOING_AWAY.toCloseReason();
+        containerCap = MessageLimits.containerCap(settings);
     }
 
     /** Created when the application starts, so that an invalid setting fails the deployment. */
@@ -137,17 +144,34 @@ public class Connections {
     }
 
     /**
-     * A session opened: it claims the lease its handshake was granted and is watched from now on. It is closed at
-     * once — and the endpoint must not go on — while Keyhole stops (1001), or when it has no lease to claim (1013:
-     * it would count against no limit).
+     * The frame guard for the connection of a granted handshake: until its session opens it holds messages to the
+     * largest any endpoint accepts; then to the endpoint's own limit.
+     */
+    public FrameGuard guardFor(String leaseId) {
+        return guards.computeIfAbsent(leaseId, id -> new FrameGuard(containerCap));
+    }
+
+    /**
+     * A session opened: its messages are limited to {@code maxMessageBytes} (the container's buffers and the frame
+     * guard: over it, 1009), it claims the lease its handshake was granted and is watched from now on. It is closed
+     * at once — and the endpoint must not go on — while Keyhole stops (1001), or when it has no lease to claim
+     * (1013: it would count against no limit).
      *
      * @param outbox the session's outbox: messages flowing through it count as activity for the idle timeout
+     * @param maxMessageBytes the largest message the endpoint accepts
      * @return whether the session may go on
      */
-    public boolean opened(Session session, Outbox outbox) {
+    public boolean opened(Session session, Outbox outbox, int maxMessageBytes) {
         TyrusIdleTimer.install(session);
+        session.setMaxTextMessageBufferSize(maxMessageBytes);
+        session.setMaxBinaryMessageBufferSize(maxMessageBytes);
         List<String> lease = session.getRequestParameterMap().get(LEASE_PARAMETER);
-        Optional<ConnectionLimits.Lease> claimed = limits.claim(lease == null || lease.isEmpty() ? null : lease.get(0));
+        String leaseId = lease == null || lease.isEmpty() ? null : lease.get(0);
+        FrameGuard guard = leaseId == null ? null : guards.remove(leaseId);
+        if (guard != null) {
+            guard.attach(maxMessageBytes, () -> SessionErrors.close(session, new MessageTooBigException(maxMessageBytes), "frame-guard"));
+        }
+        Optional<ConnectionLimits.Lease> claimed = limits.claim(leaseId);
         open.put(session, new Tracked(claimed.orElse(null), outbox, clock.getAsLong()));
         if (shuttingDown) {
             SessionErrors.close(session, Closure.GOING_AWAY);
@@ -202,6 +226,7 @@ public class Connections {
         });
         try {
             limits.releaseUnclaimed(LEASE_CLAIM_GRACE_NANOS);
+            guards.keySet().removeIf(leaseId -> !limits.holds(leaseId));
         } catch (RuntimeException e) {
             // A scheduled task that throws is never run again: log, and try again next time.
             LOG.log(Level.SEVERE, LogLine.event("ws.sweep-failed").with("error", e.getClass().getName()).toString(), e);
