@@ -53,6 +53,12 @@ public class Connections {
     private static final Logger LOG = Logger.getLogger(Connections.class.getName());
     private static final long LEASE_CLAIM_GRACE_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final byte[] PING = {'k'};
+    /**
+     * How far above an endpoint's limit the container's own per-session buffer limit lies. The endpoints take every
+     * message in parts and close at their limit with {@code message-too-big}; Undertow hands over parts of up to one
+     * read buffer (16 KiB), and its own limit, a backstop, would otherwise close first with a reason of its own.
+     */
+    static final int CONTAINER_SLACK_BYTES = 64 * 1024;
 
     @Inject
     Settings settings;
@@ -152,8 +158,8 @@ public class Connections {
     }
 
     /**
-     * A session opened: its messages are limited to {@code maxMessageBytes} (the container's buffers and the frame
-     * guard: over it, 1009), it claims the lease its handshake was granted and is watched from now on. It is closed
+     * A session opened: its messages are limited to {@code maxMessageBytes} (the frame guard, and the container's
+     * buffers a little above: over it, 1009), it claims the lease its handshake was granted and is watched from now on. It is closed
      * at once — and the endpoint must not go on — while Keyhole stops (1001), or when it has no lease to claim
      * (1013: it would count against no limit).
      *
@@ -163,8 +169,8 @@ public class Connections {
      */
     public boolean opened(Session session, Outbox outbox, int maxMessageBytes) {
         TyrusIdleTimer.install(session);
-        session.setMaxTextMessageBufferSize(maxMessageBytes);
-        session.setMaxBinaryMessageBufferSize(maxMessageBytes);
+        session.setMaxTextMessageBufferSize(maxMessageBytes + CONTAINER_SLACK_BYTES);
+        session.setMaxBinaryMessageBufferSize(maxMessageBytes + CONTAINER_SLACK_BYTES);
         List<String> lease = session.getRequestParameterMap().get(LEASE_PARAMETER);
         String leaseId = lease == null || lease.isEmpty() ? null : lease.get(0);
         FrameGuard guard = leaseId == null ? null : guards.remove(leaseId);
