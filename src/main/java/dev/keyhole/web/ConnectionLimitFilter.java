@@ -44,6 +44,7 @@ public class ConnectionLimitFilter extends HttpFilter {
         ConnectionLimits.Outcome outcome = connections.limits().acquire(request.getRemoteAddr(), identityKey);
         if (!outcome.granted()) {
             LOG.warning(LogLine.event("limits").with("decision", "reject").with("reason", outcome.refusal().code())
+                    .with("pool", identityKey == null ? "anonymous" : "certificate")
                     .with("time", Instant.now()).with("remote", request.getRemoteAddr()).with("path", request.getRequestURI())
                     .with("subject", request.getUserPrincipal() == null ? null : request.getUserPrincipal().getName()).toString());
             HandshakeRefusal.send(response, outcome.refusal().status(), outcome.refusal().code());

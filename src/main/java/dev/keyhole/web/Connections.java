@@ -126,7 +126,8 @@ public class Connections {
     void configure() {
         limits = new ConnectionLimits(new ConnectionLimits.Limits(settings.get(Setting.LIMITS_MAX_CONNECTIONS),
                 settings.get(Setting.LIMITS_MAX_PER_ADDRESS), settings.get(Setting.LIMITS_MAX_PER_IDENTITY),
-                settings.get(Setting.LIMITS_HANDSHAKE_RATE), settings.get(Setting.LIMITS_HANDSHAKE_BURST)), clock);
+                settings.get(Setting.LIMITS_HANDSHAKE_RATE), settings.get(Setting.LIMITS_HANDSHAKE_BURST),
+                settings.get(Setting.LIMITS_MAX_ANONYMOUS), settings.get(Setting.LIMITS_MAX_ANONYMOUS_PER_ADDRESS)), clock);
         int idle = settings.get(Setting.WS_IDLE_TIMEOUT_SECONDS);
         keepAlive = settings.get(Setting.WS_PING_INTERVAL_SECONDS, ping -> new KeepAlive(TimeUnit.SECONDS.toNanos(idle),
                 TimeUnit.SECONDS.toNanos(ping)));
