@@ -72,7 +72,8 @@ public class Connections {
     private final Map<Session, Tracked> open = new ConcurrentHashMap<>();
     /** The frame guards of upgraded connections whose session has not opened yet, by lease id. */
     private final Map<String, FrameGuard> guards = new ConcurrentHashMap<>();
-    private int containerCap;
+    /** Read at the first handshake, so that an invalid message limit is reported by StartupCheck, by its key. */
+    private volatile int containerCap;
     private final AtomicBoolean drained = new AtomicBoolean();
     private volatile boolean shuttingDown;
     private ConnectionLimits limits;
@@ -133,7 +134,6 @@ public class Connections {
                 TimeUnit.SECONDS.toNanos(ping)));
         shutdownGraceMillis = TimeUnit.SECONDS.toMillis(settings.get(Setting.WS_SHUTDOWN_GRACE_SECONDS));
         goingAway = Closure.GOING_AWAY.toCloseReason();
-        containerCap = MessageLimits.containerCap(settings);
     }
 
     /** Created when the application starts, so that an invalid setting fails the deployment. */
@@ -155,6 +155,9 @@ public class Connections {
      * largest any endpoint accepts; then to the endpoint's own limit.
      */
     public FrameGuard guardFor(String leaseId) {
+        if (containerCap == 0) {
+            containerCap = MessageLimits.containerCap(settings);
+        }
         return guards.computeIfAbsent(leaseId, id -> new FrameGuard(containerCap));
     }
 

@@ -1,5 +1,6 @@
 package dev.keyhole.web;
 
+import dev.keyhole.config.InvalidSettingException;
 import dev.keyhole.config.Settings;
 import dev.keyhole.log.LogLine;
 import dev.keyhole.ws.MessageLimits;
@@ -30,7 +31,12 @@ public class ContainerLimits implements ServletContextListener {
     @Override
     public void contextInitialized(ServletContextEvent event) {
         ServletContext context = event.getServletContext();
-        int cap = MessageLimits.containerCap(settings);
+        int cap;
+        try {
+            cap = MessageLimits.containerCap(settings);
+        } catch (InvalidSettingException e) {
+            return; // StartupCheck names the key and stops the deployment
+        }
         Object attribute = context.getAttribute(ServerContainer.class.getName());
         if (attribute instanceof ServerContainer container) {
             container.setDefaultMaxTextMessageBufferSize(cap);
