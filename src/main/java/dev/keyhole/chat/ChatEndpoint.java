@@ -68,7 +68,7 @@ public class ChatEndpoint {
     @OnOpen
     public void open(Session session, @PathParam("room") String room) {
         Outbox outbox = sending.outboxFor(session);
-        if (!connections.opened(session, outbox)) {
+        if (!connections.opened(session, outbox, settings.get(Setting.CHAT_MAX_MESSAGE_BYTES))) {
             return;
         }
         Optional<ClientIdentity> identity = sessions.opened(session);

@@ -25,7 +25,7 @@ public final class Setting<T> {
 
     /** Largest text or binary message the echo endpoint accepts, in bytes; larger ones close with 1009. */
     public static final Setting<Integer> ECHO_MAX_MESSAGE_BYTES =
-            define("keyhole.echo.max-message-bytes", "65536", Values.integerBetween(1, 16 * 1024 * 1024));
+            define("keyhole.echo.max-message-bytes", "65536", Values.integerBetween(1, 1024 * 1024));
 
     // --- chat ----------------------------------------------------------------------------------------------
 
@@ -112,12 +112,21 @@ public final class Setting<T> {
 
     // --- the perimeter: connection limits -----------------------------------------------------------------
 
-    /** Open WebSocket connections in total; over it, new handshakes get 503. */
+    /** Open WebSocket connections with a client certificate, in total; over it, new handshakes get 503. */
     public static final Setting<Integer> LIMITS_MAX_CONNECTIONS =
             define("keyhole.limits.max-connections", "10000", Values.integerBetween(1, 10_000_000));
-    /** Open WebSocket connections per client address (an IPv6 /64 counts as one); over it, 429. */
+    /**
+     * Open WebSocket connections with a client certificate per client address (an IPv6 /64 counts as one); over it,
+     * 429.
+     */
     public static final Setting<Integer> LIMITS_MAX_PER_ADDRESS =
             define("keyhole.limits.max-connections-per-address", "200", Values.integerBetween(1, 10_000_000));
+    /** Open WebSocket connections without a client certificate, in total (a pool of their own); over it, 503. */
+    public static final Setting<Integer> LIMITS_MAX_ANONYMOUS =
+            define("keyhole.limits.max-anonymous-connections", "1000", Values.integerBetween(0, 10_000_000));
+    /** Open WebSocket connections without a client certificate per client address; over it, 429. */
+    public static final Setting<Integer> LIMITS_MAX_ANONYMOUS_PER_ADDRESS =
+            define("keyhole.limits.max-anonymous-connections-per-address", "20", Values.integerBetween(0, 10_000_000));
     /** Open WebSocket connections per certificate identity; over it, 429. */
     public static final Setting<Integer> LIMITS_MAX_PER_IDENTITY =
             define("keyhole.limits.max-connections-per-identity", "20", Values.integerBetween(1, 10_000_000));

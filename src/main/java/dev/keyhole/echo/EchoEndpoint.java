@@ -43,9 +43,10 @@ public class EchoEndpoint {
 
     @OnOpen
     public void open(Session session) {
-        assembler = new MessageAssembler(settings.get(Setting.ECHO_MAX_MESSAGE_BYTES));
+        int maxBytes = settings.get(Setting.ECHO_MAX_MESSAGE_BYTES);
+        assembler = new MessageAssembler(maxBytes);
         outbox = sending.outboxFor(session);
-        if (connections.opened(session, outbox)) {
+        if (connections.opened(session, outbox, maxBytes)) {
             sessions.opened(session);
         }
     }

@@ -5,6 +5,7 @@ import dev.keyhole.auth.LiveSessions;
 import dev.keyhole.web.Connections;
 import dev.keyhole.ws.Closure;
 import dev.keyhole.ws.MessageAssembler;
+import dev.keyhole.ws.MessageLimits;
 import dev.keyhole.ws.Outbox;
 import dev.keyhole.ws.Sending;
 import dev.keyhole.ws.SessionErrors;
@@ -21,12 +22,11 @@ import java.nio.ByteBuffer;
 /**
  * A diagnostic endpoint: tells the client which identity Keyhole sees for its certificate, as JSON, when the
  * connection opens and again for every text message it sends. The session stays open, so it also shows when
- * Keyhole closes a session because its certificate was revoked or expired.
+ * Keyhole closes a session because its certificate was revoked or expired. Text over
+ * {@link MessageLimits#WHOAMI_BYTES} closes with 1009; binary with 1003.
  */
 @ServerEndpoint("/whoami")
 public class WhoAmIEndpoint {
-
-    private static final int MAX_MESSAGE_BYTES = 1024;
 
     @Inject
     LiveSessions sessions;
@@ -37,14 +37,14 @@ public class WhoAmIEndpoint {
     @Inject
     Connections connections;
 
-    private final MessageAssembler assembler = new MessageAssembler(MAX_MESSAGE_BYTES);
+    private final MessageAssembler assembler = new MessageAssembler(MessageLimits.WHOAMI_BYTES);
     private Outbox outbox;
     private String answer;
 
     @OnOpen
     public void open(Session session) {
         outbox = sending.outboxFor(session);
-        if (!connections.opened(session, outbox)) {
+        if (!connections.opened(session, outbox, MessageLimits.WHOAMI_BYTES)) {
             return;
         }
         answer = IdentityJson.of(sessions.opened(session)).toString();
@@ -57,8 +57,9 @@ public class WhoAmIEndpoint {
         assembler.text(part, last).ifPresent(request -> outbox.send(answer));
     }
 
+    /** A partial handler, so that the container never assembles a binary message only to have it refused. */
     @OnMessage
-    public void binary(ByteBuffer ignored, Session session) {
+    public void binary(ByteBuffer ignored, boolean last, Session session) {
         connections.touched(session);
         SessionErrors.close(session, Closure.UNSUPPORTED_DATA);
     }

@@ -44,13 +44,15 @@ public class ConnectionLimitFilter extends HttpFilter {
         ConnectionLimits.Outcome outcome = connections.limits().acquire(request.getRemoteAddr(), identityKey);
         if (!outcome.granted()) {
             LOG.warning(LogLine.event("limits").with("decision", "reject").with("reason", outcome.refusal().code())
+                    .with("pool", identityKey == null ? "anonymous" : "certificate")
                     .with("time", Instant.now()).with("remote", request.getRemoteAddr()).with("path", request.getRequestURI())
                     .with("subject", request.getUserPrincipal() == null ? null : request.getUserPrincipal().getName()).toString());
             HandshakeRefusal.send(response, outcome.refusal().status(), outcome.refusal().code());
             return;
         }
         try {
-            chain.doFilter(new LeasedRequest(request, outcome.lease().id()), response);
+            String leaseId = outcome.lease().id();
+            chain.doFilter(new LeasedRequest(request, leaseId, connections.guardFor(leaseId)), response);
         } finally {
             // Not upgraded: nobody will claim the lease. (Upgraded: the session claims it, or it expires unclaimed.)
             if (response.getStatus() != HttpServletResponse.SC_SWITCHING_PROTOCOLS) {

@@ -17,11 +17,54 @@ import java.util.function.LongSupplier;
  * how fast one address may open them. A handshake that fits gets a {@link Lease}, which the session claims when it
  * opens and gives back when it closes; a lease that no session claims (the upgrade failed) is given back by
  * {@link #releaseUnclaimed}. An IPv6 client counts by its /64, the block one subscriber usually holds.
+ *
+ * <p>Connections without a certificate have a pool of their own, smaller, in total and per address, and their own
+ * handshake allowance per address: however many there are, they take nothing from certificate holders — not their
+ * total, not the budget of their address, not their handshake rate.
  */
 public final class ConnectionLimits {
 
-    /** The limits. */
-    public record Limits(int total, int perAddress, int perIdentity, int handshakesPerSecond, int handshakeBurst) {
+    /**
+     * The limits.
+     *
+     * @param total connections with a certificate, in total
+     * @param perAddress connections with a certificate per client address
+     * @param anonymousTotal connections without a certificate, in total
+     * @param anonymousPerAddress connections without a certificate per client address
+     */
+    public record Limits(int total, int perAddress, int perIdentity, int handshakesPerSecond, int handshakeBurst,
+            int anonymousTotal, int anonymousPerAddress) {
+    }
+
+    /** The connections of one pool: how many in all, how many per address. */
+    private static final class Pool {
+        final int total;
+        final int perAddress;
+        final Map<String, Integer> byAddress = new HashMap<>();
+        int open;
+
+        Pool(int total, int perAddress) {
+            this.total = total;
+            this.perAddress = perAddress;
+        }
+
+        boolean full() {
+            return open >= total;
+        }
+
+        boolean fullAt(String addressKey) {
+            return byAddress.getOrDefault(addressKey, 0) >= perAddress;
+        }
+
+        void add(String addressKey) {
+            open++;
+            byAddress.merge(addressKey, 1, Integer::sum);
+        }
+
+        void remove(String addressKey) {
+            open--;
+            byAddress.computeIfPresent(addressKey, (key, count) -> count > 1 ? count - 1 : null);
+        }
     }
 
     /** One granted connection. */
@@ -78,13 +121,16 @@ public final class ConnectionLimits {
     private final Limits limits;
     private final LongSupplier nanoTime;
     private final Map<String, Lease> leases = new HashMap<>();
-    private final Map<String, Integer> perAddress = new HashMap<>();
+    private final Pool certified;
+    private final Pool anonymous;
     private final Map<String, Integer> perIdentity = new HashMap<>();
     private final Map<String, TokenBucket> handshakes = new HashMap<>();
 
     public ConnectionLimits(Limits limits, LongSupplier nanoTime) {
         this.limits = Objects.requireNonNull(limits, "limits");
         this.nanoTime = nanoTime;
+        this.certified = new Pool(limits.total(), limits.perAddress());
+        this.anonymous = new Pool(limits.anonymousTotal(), limits.anonymousPerAddress());
     }
 
     public Limits limits() {
@@ -97,27 +143,30 @@ public final class ConnectionLimits {
      */
     public synchronized Outcome acquire(String address, String identityKey) {
         String addressKey = addressKey(address);
-        TokenBucket rate = handshakes.get(addressKey);
+        Pool pool = identityKey == null ? anonymous : certified;
+        // Anonymous handshakes spend an allowance of their own, not that of certificate holders at the same address.
+        String rateKey = (identityKey == null ? "anonymous " : "certified ") + addressKey;
+        TokenBucket rate = handshakes.get(rateKey);
         if (rate == null) {
             if (handshakes.size() >= MAX_TRACKED_ADDRESSES) {
                 handshakes.values().removeIf(TokenBucket::isFull);
             }
             rate = new TokenBucket(limits.handshakesPerSecond(), limits.handshakeBurst(), nanoTime);
-            handshakes.put(addressKey, rate);
+            handshakes.put(rateKey, rate);
         }
         if (!rate.tryTake()) {
             return new Outcome(null, Refusal.TOO_MANY_HANDSHAKES);
         }
-        if (leases.size() >= limits.total()) {
+        if (pool.full()) {
             return new Outcome(null, Refusal.SERVER_BUSY);
         }
-        if (perAddress.getOrDefault(addressKey, 0) >= limits.perAddress()
+        if (pool.fullAt(addressKey)
                 || identityKey != null && perIdentity.getOrDefault(identityKey, 0) >= limits.perIdentity()) {
             return new Outcome(null, Refusal.TOO_MANY_CONNECTIONS);
         }
         Lease lease = new Lease(addressKey, identityKey, nanoTime.getAsLong());
         leases.put(lease.id, lease);
-        perAddress.merge(addressKey, 1, Integer::sum);
+        pool.add(addressKey);
         if (identityKey != null) {
             perIdentity.merge(identityKey, 1, Integer::sum);
         }
@@ -139,7 +188,7 @@ public final class ConnectionLimits {
         if (lease == null || leases.remove(lease.id) == null) {
             return;
         }
-        perAddress.computeIfPresent(lease.addressKey, (key, count) -> count > 1 ? count - 1 : null);
+        (lease.identityKey == null ? anonymous : certified).remove(lease.addressKey);
         if (lease.identityKey != null) {
             perIdentity.computeIfPresent(lease.identityKey, (key, count) -> count > 1 ? count - 1 : null);
         }
@@ -154,8 +203,19 @@ public final class ConnectionLimits {
         return stale.size();
     }
 
+    /** Whether a lease with this id is held (granted and not given back). */
+    public synchronized boolean holds(String leaseId) {
+        return leases.containsKey(leaseId);
+    }
+
+    /** Open connections, with and without a certificate. */
     public synchronized int open() {
         return leases.size();
+    }
+
+    /** Open connections without a certificate. */
+    public synchronized int openAnonymous() {
+        return anonymous.open;
     }
 
     /**

@@ -4,6 +4,9 @@ import dev.keyhole.config.Setting;
 import dev.keyhole.config.Settings;
 import dev.keyhole.log.LogLine;
 import dev.keyhole.ws.Closure;
+import dev.keyhole.ws.FrameGuard;
+import dev.keyhole.ws.MessageLimits;
+import dev.keyhole.ws.MessageTooBigException;
 import dev.keyhole.ws.Outbox;
 import dev.keyhole.ws.SessionErrors;
 import dev.keyhole.ws.TyrusIdleTimer;
@@ -50,6 +53,12 @@ public class Connections {
     private static final Logger LOG = Logger.getLogger(Connections.class.getName());
     private static final long LEASE_CLAIM_GRACE_NANOS = TimeUnit.SECONDS.toNanos(30);
     private static final byte[] PING = {'k'};
+    /**
+     * How far above an endpoint's limit the container's own per-session buffer limit lies. The endpoints take every
+     * message in parts and close at their limit with {@code message-too-big}; Undertow hands over parts of up to one
+     * read buffer (16 KiB), and its own limit, a backstop, would otherwise close first with a reason of its own.
+     */
+    static final int CONTAINER_SLACK_BYTES = 64 * 1024;
 
     @Inject
     Settings settings;
@@ -61,6 +70,10 @@ public class Connections {
     LongSupplier clock = System::nanoTime;
 
     private final Map<Session, Tracked> open = new ConcurrentHashMap<>();
+    /** The frame guards of upgraded connections whose session has not opened yet, by lease id. */
+    private final Map<String, FrameGuard> guards = new ConcurrentHashMap<>();
+    /** Read at the first handshake, so that an invalid message limit is reported by StartupCheck, by its key. */
+    private volatile int containerCap;
     private final AtomicBoolean drained = new AtomicBoolean();
     private volatile boolean shuttingDown;
     private ConnectionLimits limits;
@@ -114,7 +127,8 @@ public class Connections {
     void configure() {
         limits = new ConnectionLimits(new ConnectionLimits.Limits(settings.get(Setting.LIMITS_MAX_CONNECTIONS),
                 settings.get(Setting.LIMITS_MAX_PER_ADDRESS), settings.get(Setting.LIMITS_MAX_PER_IDENTITY),
-                settings.get(Setting.LIMITS_HANDSHAKE_RATE), settings.get(Setting.LIMITS_HANDSHAKE_BURST)), clock);
+                settings.get(Setting.LIMITS_HANDSHAKE_RATE), settings.get(Setting.LIMITS_HANDSHAKE_BURST),
+                settings.get(Setting.LIMITS_MAX_ANONYMOUS), settings.get(Setting.LIMITS_MAX_ANONYMOUS_PER_ADDRESS)), clock);
         int idle = settings.get(Setting.WS_IDLE_TIMEOUT_SECONDS);
         keepAlive = settings.get(Setting.WS_PING_INTERVAL_SECONDS, ping -> new KeepAlive(TimeUnit.SECONDS.toNanos(idle),
                 TimeUnit.SECONDS.toNanos(ping)));
@@ -137,17 +151,37 @@ public class Connections {
     }
 
     /**
-     * A session opened: it claims the lease its handshake was granted and is watched from now on. It is closed at
-     * once — and the endpoint must not go on — while Keyhole stops (1001), or when it has no lease to claim (1013:
-     * it would count against no limit).
+     * The frame guard for the connection of a granted handshake: until its session opens it holds messages to the
+     * largest any endpoint accepts; then to the endpoint's own limit.
+     */
+    public FrameGuard guardFor(String leaseId) {
+        if (containerCap == 0) {
+            containerCap = MessageLimits.containerCap(settings);
+        }
+        return guards.computeIfAbsent(leaseId, id -> new FrameGuard(containerCap));
+    }
+
+    /**
+     * A session opened: its messages are limited to {@code maxMessageBytes} (the frame guard, and the container's
+     * buffers a little above: over it, 1009), it claims the lease its handshake was granted and is watched from now on. It is closed
+     * at once — and the endpoint must not go on — while Keyhole stops (1001), or when it has no lease to claim
+     * (1013: it would count against no limit).
      *
      * @param outbox the session's outbox: messages flowing through it count as activity for the idle timeout
+     * @param maxMessageBytes the largest message the endpoint accepts
      * @return whether the session may go on
      */
-    public boolean opened(Session session, Outbox outbox) {
+    public boolean opened(Session session, Outbox outbox, int maxMessageBytes) {
         TyrusIdleTimer.install(session);
+        session.setMaxTextMessageBufferSize(maxMessageBytes + CONTAINER_SLACK_BYTES);
+        session.setMaxBinaryMessageBufferSize(maxMessageBytes + CONTAINER_SLACK_BYTES);
         List<String> lease = session.getRequestParameterMap().get(LEASE_PARAMETER);
-        Optional<ConnectionLimits.Lease> claimed = limits.claim(lease == null || lease.isEmpty() ? null : lease.get(0));
+        String leaseId = lease == null || lease.isEmpty() ? null : lease.get(0);
+        FrameGuard guard = leaseId == null ? null : guards.remove(leaseId);
+        if (guard != null) {
+            guard.attach(maxMessageBytes, () -> SessionErrors.close(session, new MessageTooBigException(maxMessageBytes), "frame-guard"));
+        }
+        Optional<ConnectionLimits.Lease> claimed = limits.claim(leaseId);
         open.put(session, new Tracked(claimed.orElse(null), outbox, clock.getAsLong()));
         if (shuttingDown) {
             SessionErrors.close(session, Closure.GOING_AWAY);
@@ -202,6 +236,7 @@ public class Connections {
         });
         try {
             limits.releaseUnclaimed(LEASE_CLAIM_GRACE_NANOS);
+            guards.keySet().removeIf(leaseId -> !limits.holds(leaseId));
         } catch (RuntimeException e) {
             // A scheduled task that throws is never run again: log, and try again next time.
             LOG.log(Level.SEVERE, LogLine.event("ws.sweep-failed").with("error", e.getClass().getName()).toString(), e);

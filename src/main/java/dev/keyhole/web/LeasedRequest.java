@@ -1,7 +1,11 @@
 package dev.keyhole.web;
 
+import dev.keyhole.ws.FrameGuard;
+import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpUpgradeHandler;
+import java.io.IOException;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.LinkedHashMap;
@@ -12,15 +16,18 @@ import java.util.stream.Stream;
 /**
  * A WebSocket handshake carrying the id of its connection lease as a request parameter, the one part of a request
  * that both containers hand to the session ({@code Session.getRequestParameterMap()}). A value the client put in
- * that parameter is dropped.
+ * that parameter is dropped. A container that upgrades through this request gets the connection behind the lease's
+ * {@link FrameGuard} ({@link GuardedUpgrade}).
  */
 final class LeasedRequest extends HttpServletRequestWrapper {
 
     private final Map<String, String[]> parameters;
     private final String queryString;
+    private final FrameGuard guard;
 
-    LeasedRequest(HttpServletRequest request, String leaseId) {
+    LeasedRequest(HttpServletRequest request, String leaseId, FrameGuard guard) {
         super(request);
+        this.guard = guard;
         Map<String, String[]> own = new LinkedHashMap<>(request.getParameterMap());
         own.remove(Connections.LEASE_PARAMETER);
         own.put(Connections.LEASE_PARAMETER, new String[] {leaseId});
@@ -57,5 +64,10 @@ final class LeasedRequest extends HttpServletRequestWrapper {
     @Override
     public String getQueryString() {
         return queryString;
+    }
+
+    @Override
+    public <T extends HttpUpgradeHandler> T upgrade(Class<T> type) throws IOException, ServletException {
+        return GuardedUpgrade.upgrade(super::upgrade, type, guard);
     }
 }

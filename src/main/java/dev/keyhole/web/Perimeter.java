@@ -66,7 +66,9 @@ public class Perimeter {
                 .with("redirect-to", redirect.describe()).with("https-port", redirect.httpsPort())
                 .with("hsts-max-age", hstsMaxAge).toString());
         LOG.info(LogLine.event("web.limits").with("total", limits.total()).with("per-address", limits.perAddress())
-                .with("per-identity", limits.perIdentity()).with("handshakes-per-second", limits.handshakesPerSecond())
+                .with("per-identity", limits.perIdentity()).with("anonymous-total", limits.anonymousTotal())
+                .with("anonymous-per-address", limits.anonymousPerAddress())
+                .with("handshakes-per-second", limits.handshakesPerSecond())
                 .with("idle-timeout-seconds", settings.get(Setting.WS_IDLE_TIMEOUT_SECONDS))
                 .with("ping-interval-seconds", settings.get(Setting.WS_PING_INTERVAL_SECONDS)).toString());
         if (hstsMaxAge < ONE_YEAR) {

@@ -245,7 +245,11 @@ class ChatIT {
     void a_frame_over_the_limit_closes_with_1009() throws Exception {
         try (WsClient client = WsClient.connect(room("big"), Tls.withCertificate(ItPki.client("alice")))) {
             client.nextText(); // welcome
-            client.sendText("{\"v\":1,\"type\":\"send\",\"text\":\"" + "y".repeat(20_000) + "\"}");
+            try {
+                client.sendText("{\"v\":1,\"type\":\"send\",\"text\":\"" + "y".repeat(20_000) + "\"}");
+            } catch (java.util.concurrent.ExecutionException closedWhileSending) {
+                // the server may refuse the frame at its header, before all of it is written
+            }
 
             assertEquals(new WsClient.Close(1009, "message-too-big"), client.awaitClose());
         }

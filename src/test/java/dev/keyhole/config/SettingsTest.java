@@ -39,7 +39,7 @@ class SettingsTest {
 
         InvalidSettingException e = assertThrows(InvalidSettingException.class, () -> settings.get(MAX));
 
-        assertEquals("Invalid value '64k' for keyhole.echo.max-message-bytes: expected a whole number from 1 to 16777216",
+        assertEquals("Invalid value '64k' for keyhole.echo.max-message-bytes: expected a whole number from 1 to 1048576",
                 e.getMessage());
     }
 

@@ -15,6 +15,7 @@ import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.Random;
+import java.util.concurrent.ExecutionException;
 import java.util.regex.Pattern;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -82,7 +83,7 @@ class EchoIT {
     @Test
     void a_text_message_over_the_limit_closes_with_1009() throws Exception {
         try (WsClient client = WsClient.connect(echo(), Tls.withCertificate(ItPki.client("alice")))) {
-            client.sendText("x".repeat(LIMIT + 1));
+            sendUntilClosed(() -> client.sendText("x".repeat(LIMIT + 1)));
 
             assertEquals(new WsClient.Close(1009, "message-too-big"), client.awaitClose());
         }
@@ -91,7 +92,7 @@ class EchoIT {
     @Test
     void a_binary_message_over_the_limit_closes_with_1009() throws Exception {
         try (WsClient client = WsClient.connect(echo(), Tls.anonymous())) {
-            client.sendBinary(ByteBuffer.allocate(LIMIT + 1));
+            sendUntilClosed(() -> client.sendBinary(ByteBuffer.allocate(LIMIT + 1)));
 
             assertEquals(new WsClient.Close(1009, "message-too-big"), client.awaitClose());
         }
@@ -136,5 +137,19 @@ class EchoIT {
 
             assertEquals(new WsClient.Close(1009, "message-too-big"), client.awaitClose());
         }
+    }
+
+    /** A send the server may cut short: it refuses an oversized message at its frame header, before it all arrives. */
+    private static void sendUntilClosed(Send send) throws Exception {
+        try {
+            send.run();
+        } catch (ExecutionException closedWhileSending) {
+            // the close that cut it short is what the test asserts
+        }
+    }
+
+    @FunctionalInterface
+    private interface Send {
+        void run() throws Exception;
     }
 }

@@ -38,6 +38,8 @@ public final class FakeSession {
     private volatile Map<String, List<String>> requestParameters = Map.of();
     private final AtomicInteger pings = new AtomicInteger();
     private final Session session;
+    private int maxTextMessageBufferSize = Integer.MAX_VALUE;
+    private int maxBinaryMessageBufferSize = Integer.MAX_VALUE;
 
     public FakeSession(Principal principal) {
         this.principal = principal;
@@ -49,6 +51,16 @@ public final class FakeSession {
                     case "getRequestParameterMap" -> requestParameters;
                     case "getAsyncRemote" -> asyncRemote();
                     case "isOpen" -> open;
+                    case "setMaxTextMessageBufferSize" -> {
+                        maxTextMessageBufferSize = (Integer) args[0];
+                        yield null;
+                    }
+                    case "setMaxBinaryMessageBufferSize" -> {
+                        maxBinaryMessageBufferSize = (Integer) args[0];
+                        yield null;
+                    }
+                    case "getMaxTextMessageBufferSize" -> maxTextMessageBufferSize;
+                    case "getMaxBinaryMessageBufferSize" -> maxBinaryMessageBufferSize;
                     case "close" -> {
                         closes.add(args == null ? new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, "") : (CloseReason) args[0]);
                         open = false;

@@ -13,7 +13,13 @@ class ConnectionLimitsTest {
     private final long[] now = {0};
 
     private ConnectionLimits limits(int total, int perAddress, int perIdentity, int rate, int burst) {
-        return new ConnectionLimits(new ConnectionLimits.Limits(total, perAddress, perIdentity, rate, burst), () -> now[0]);
+        return limits(total, perAddress, perIdentity, rate, burst, 100, 100);
+    }
+
+    private ConnectionLimits limits(int total, int perAddress, int perIdentity, int rate, int burst, int anonymousTotal,
+            int anonymousPerAddress) {
+        return new ConnectionLimits(new ConnectionLimits.Limits(total, perAddress, perIdentity, rate, burst, anonymousTotal,
+                anonymousPerAddress), () -> now[0]);
     }
 
     @Test
@@ -38,13 +44,69 @@ class ConnectionLimitsTest {
         limits.acquire("10.0.0.1", "bob");
 
         assertEquals(Refusal.TOO_MANY_CONNECTIONS, limits.acquire("10.0.0.1", "carol").refusal());
-        assertEquals(Refusal.TOO_MANY_CONNECTIONS, limits.acquire("10.0.0.1", null).refusal(), "anonymous too");
         assertTrue(limits.acquire("10.0.0.2", "carol").granted());
     }
 
     @Test
+    void anonymous_connections_from_many_addresses_fill_only_their_own_pool_and_certificate_holders_still_get_in() {
+        ConnectionLimits limits = limits(3, 100, 100, 100, 100, 5, 1);
+        int granted = 0;
+        Outcome last = null;
+        for (int i = 1; i <= 50; i++) {
+            last = limits.acquire("10.0.1." + i, null);
+            granted += last.granted() ? 1 : 0;
+        }
+
+        assertEquals(5, granted);
+        assertEquals(Refusal.SERVER_BUSY, last.refusal());
+        assertEquals(503, last.refusal().status());
+        assertTrue(limits.acquire("10.0.0.1", "alice").granted());
+        assertTrue(limits.acquire("10.0.0.2", "bob").granted());
+        assertTrue(limits.acquire("10.0.0.3", "carol").granted(), "the whole total is there for certificate holders");
+        assertEquals(Refusal.SERVER_BUSY, limits.acquire("10.0.0.4", "dave").refusal());
+        assertEquals(8, limits.open());
+        assertEquals(5, limits.openAnonymous());
+    }
+
+    @Test
+    void anonymous_connections_have_a_budget_per_address_that_is_not_the_certificate_holders_budget() {
+        ConnectionLimits limits = limits(100, 2, 100, 100, 100, 100, 2);
+        Outcome first = limits.acquire("10.0.0.1", null);
+        limits.acquire("10.0.0.1", null);
+
+        Outcome third = limits.acquire("10.0.0.1", null);
+
+        assertEquals(Refusal.TOO_MANY_CONNECTIONS, third.refusal());
+        assertEquals(429, third.refusal().status());
+        assertTrue(limits.acquire("10.0.0.1", "alice").granted(), "anonymous connections do not count for the address");
+        assertTrue(limits.acquire("10.0.0.1", "bob").granted());
+        assertEquals(Refusal.TOO_MANY_CONNECTIONS, limits.acquire("10.0.0.1", "carol").refusal());
+        limits.release(first.lease());
+        assertTrue(limits.acquire("10.0.0.1", null).granted());
+    }
+
+    @Test
+    void anonymous_handshakes_do_not_spend_the_allowance_of_certificate_holders_at_the_same_address() {
+        ConnectionLimits limits = limits(100, 100, 100, 1, 3, 100, 100);
+        for (int i = 0; i < 3; i++) {
+            limits.release(limits.acquire("10.0.0.1", null).lease());
+        }
+
+        assertEquals(Refusal.TOO_MANY_HANDSHAKES, limits.acquire("10.0.0.1", null).refusal());
+        assertTrue(limits.acquire("10.0.0.1", "alice").granted());
+    }
+
+    @Test
+    void no_anonymous_connections_at_all_when_their_pool_is_zero() {
+        ConnectionLimits limits = limits(100, 100, 100, 100, 100, 0, 0);
+
+        assertEquals(Refusal.SERVER_BUSY, limits.acquire("10.0.0.1", null).refusal());
+        assertTrue(limits.acquire("10.0.0.1", "alice").granted());
+    }
+
+    @Test
     void an_ipv6_client_counts_by_its_64_block() {
-        ConnectionLimits limits = limits(100, 2, 100, 100, 100);
+        ConnectionLimits limits = limits(100, 2, 100, 100, 100, 100, 2);
         limits.acquire("2001:db8:1:2::a", null);
         limits.acquire("2001:db8:1:2:ffff::b", null);
 

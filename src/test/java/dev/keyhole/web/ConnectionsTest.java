@@ -38,7 +38,7 @@ class ConnectionsTest {
     @Test
     void a_session_holds_its_lease_until_it_closes() {
         FakeSession bob = sessionWithLease("bob");
-        connections.opened(bob.session(), null);
+        connections.opened(bob.session(), null, 1024);
 
         assertFalse(connections.limits().acquire("10.0.0.1", "bob").granted());
         connections.closed(bob.session());
@@ -50,7 +50,7 @@ class ConnectionsTest {
     void a_session_without_a_lease_to_claim_is_closed_with_1013() {
         FakeSession forged = new FakeSession(null).requestParameters(Map.of(Connections.LEASE_PARAMETER, List.of("forged")));
 
-        assertFalse(connections.opened(forged.session(), null));
+        assertFalse(connections.opened(forged.session(), null, 1024));
 
         assertEquals(1013, forged.closes().get(0).getCloseCode().getCode());
         assertEquals("try-again-later", forged.closes().get(0).getReasonPhrase());
@@ -59,7 +59,7 @@ class ConnectionsTest {
     @Test
     void a_session_closed_without_its_endpoint_reporting_it_gives_its_lease_back_at_the_idle_timeout() throws Exception {
         FakeSession bob = sessionWithLease("bob");
-        connections.opened(bob.session(), null);
+        connections.opened(bob.session(), null, 1024);
         bob.session().close();
 
         now[0] = 10 * SECOND;
@@ -73,8 +73,8 @@ class ConnectionsTest {
     void a_quiet_session_is_pinged_and_a_silent_one_closed_after_the_idle_timeout() {
         FakeSession quiet = sessionWithLease("alice");
         FakeSession silent = sessionWithLease("bob");
-        connections.opened(quiet.session(), null);
-        connections.opened(silent.session(), null);
+        connections.opened(quiet.session(), null, 1024);
+        connections.opened(silent.session(), null, 1024);
 
         now[0] = 3 * SECOND;
         connections.sweep();
@@ -95,8 +95,8 @@ class ConnectionsTest {
     void the_drain_tells_every_open_session_1001_and_refuses_what_comes_later() {
         FakeSession alice = sessionWithLease("alice");
         FakeSession bob = sessionWithLease("bob");
-        connections.opened(alice.session(), null);
-        connections.opened(bob.session(), null);
+        connections.opened(alice.session(), null, 1024);
+        connections.opened(bob.session(), null, 1024);
 
         connections.drain();
 
@@ -107,7 +107,7 @@ class ConnectionsTest {
             assertEquals("going-away", session.closes().get(0).getReasonPhrase());
         }
         FakeSession late = sessionWithLease("carol");
-        assertFalse(connections.opened(late.session(), null));
+        assertFalse(connections.opened(late.session(), null, 1024));
         assertEquals(1001, late.closes().get(0).getCloseCode().getCode(), "a session opened during the drain");
         connections.drain();
         assertEquals(1, alice.closes().size(), "the drain runs once");

@@ -3,6 +3,7 @@ package dev.keyhole.web;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.keyhole.ws.FrameGuard;
 import jakarta.servlet.http.HttpServletRequest;
 import java.lang.reflect.Proxy;
 import java.util.LinkedHashMap;
@@ -24,7 +25,7 @@ class LeasedRequestTest {
     void the_lease_is_added_to_the_parameters_and_the_query() {
         Map<String, String[]> parameters = new LinkedHashMap<>();
         parameters.put("after", new String[] {"42"});
-        LeasedRequest leased = new LeasedRequest(request("after=42", parameters), "L1");
+        LeasedRequest leased = new LeasedRequest(request("after=42", parameters), "L1", new FrameGuard(1024));
 
         assertEquals("L1", leased.getParameter(Connections.LEASE_PARAMETER));
         assertArrayEquals(new String[] {"42"}, leased.getParameterValues("after"));
@@ -35,7 +36,8 @@ class LeasedRequestTest {
     void a_lease_the_client_sent_itself_is_dropped() {
         Map<String, String[]> parameters = new LinkedHashMap<>();
         parameters.put(Connections.LEASE_PARAMETER, new String[] {"forged", "again"});
-        LeasedRequest leased = new LeasedRequest(request("keyhole-lease=forged&x=1&keyhole-lease", parameters), "L2");
+        LeasedRequest leased = new LeasedRequest(request("keyhole-lease=forged&x=1&keyhole-lease", parameters), "L2",
+                new FrameGuard(1024));
 
         assertArrayEquals(new String[] {"L2"}, leased.getParameterValues(Connections.LEASE_PARAMETER));
         assertEquals("x=1&keyhole-lease=L2", leased.getQueryString());
@@ -43,6 +45,6 @@ class LeasedRequestTest {
 
     @Test
     void a_request_without_a_query_gets_one() {
-        assertEquals("keyhole-lease=L3", new LeasedRequest(request(null, Map.of()), "L3").getQueryString());
+        assertEquals("keyhole-lease=L3", new LeasedRequest(request(null, Map.of()), "L3", new FrameGuard(1024)).getQueryString());
     }
 }
