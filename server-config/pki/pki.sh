@@ -28,7 +28,8 @@ Commands:
         Issue the client certificate (clientAuth) a TLS-terminating proxy presents to Keyhole, subject
         /O=ORG/OU=OU/CN=CN (OU default "proxy", CN default NAME), and write proxies/NAME.pem (certificate
         and unencrypted key, for Apache's SSLProxyMachineCertificateFile, mode 600) and proxies/NAME.p12.
-        Keyhole's keyhole.auth.proxy.subjects names it, e.g. dn:CN=NAME,OU=proxy,O=ORG.
+        Keyhole's keyhole.auth.proxy.subjects names it with its issuer, e.g.
+        dn:CN=NAME,OU=proxy,O=ORG|CN=CA,O=ORG (printed). OU=proxy is reserved: 'client' refuses it.
   revoke NAME|FILE.crt [--reason REASON]
         Revoke a certificate this CA issued and regenerate crl.pem (REASON: unspecified, keyCompromise,
         affiliationChanged, superseded, cessationOfOperation; default keyCompromise).
@@ -278,6 +279,8 @@ cmd_client() {
   valid_dn_value "common name" "$cn"; valid_days "$days"
   [ -n "$ou" ] && valid_dn_value "organizational unit" "$ou"
   [ -n "$email" ] && valid_email "$email"
+  # The proxies' unit is theirs: a user certificate must never carry a proxy's name (keyhole.auth.proxy.subjects).
+  [ "$(printf '%s' "$ou" | tr '[:upper:]' '[:lower:]')" = proxy ] && die "OU=proxy is reserved for 'pki.sh proxy'"
   require_ca
   local base="$DIR/clients/$name"
   [ -e "$base.crt" ] && die "client certificate '$name' exists already ($base.crt)"
@@ -322,6 +325,7 @@ cmd_proxy() {
   say "proxy certificate: $base.crt ($(openssl x509 -in "$base.crt" -noout -subject -nameopt RFC2253 | sed 's/^subject=//'))"
   say "proxy cert + key:  $base.pem (SSLProxyMachineCertificateFile; keep it private)"
   say "proxy .p12:        $base.p12 (password in $base.p12.pass)"
+  say "Keyhole's setting: keyhole.auth.proxy.subjects=dn:$(openssl x509 -in "$base.crt" -noout -subject -nameopt RFC2253 | sed 's/^subject=//')|$(openssl x509 -in "$base.crt" -noout -issuer -nameopt RFC2253 | sed 's/^issuer=//')"
 }
 
 # --- revocation -------------------------------------------------------------------------------------------

@@ -175,6 +175,12 @@ public final class AuthenticationPolicy {
         }
         Facts facts = new Facts(request.path(), location, client, source, chain.isEmpty() ? null : chain.get(0), ignored);
 
+        if (ignored != null && ignored.reason().equals(IgnoredHeaders.PROXY_NOT_AUTHENTICATED)) {
+            // Forwarding headers from a proxy's address that did not prove itself: a misconfigured proxy identity (or
+            // someone else on the proxy's host). Refused outright, so that the proxy's own certificate never becomes
+            // the identity of every user behind it.
+            return new Rejected(facts, Reason.PROXY_NOT_AUTHENTICATED);
+        }
         if (!location.admitsAddress(client.address())) {
             return new Rejected(facts, Reason.ADDRESS_NOT_ALLOWED);
         }
@@ -235,6 +241,9 @@ public final class AuthenticationPolicy {
         Verified verified = verify(tlsChain);
         if (verified.rejection() != null) {
             return Optional.of(verified.rejection().code());
+        }
+        if (verified.revocationUnknown()) {
+            return Optional.of(Reason.CRL_UNAVAILABLE.code()); // never fail open for the proxy: it speaks for everyone
         }
         return proxyTrust.isProxyIdentity(verified.identity()) ? Optional.empty() : Optional.of(Reason.SUBJECT_NOT_ALLOWED.code());
     }

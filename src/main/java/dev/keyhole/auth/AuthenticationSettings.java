@@ -261,6 +261,12 @@ public final class AuthenticationSettings {
                                     + " can claim any certificate in " + proxyTrust.certificateHeader())
                     .with("fix", "give the proxy a client certificate and set " + Setting.AUTH_PROXY_SUBJECTS.key()).toString());
         }
+        if (proxyTrust.subjects().stream().anyMatch(rule -> !(rule instanceof SubjectRule.ExactSubject exact && exact.bindsIssuer()))) {
+            warnings.add(LogLine.event("auth.warning").with("problem", Setting.AUTH_PROXY_SUBJECTS.key()
+                    + " has a rule that does not name the issuer")
+                    .with("effect", "a client certificate with the proxy's name from any configured CA is the proxy")
+                    .with("fix", "dn:PROXY-SUBJECT|ISSUER-DN").toString());
+        }
         if (proxyTrust.subjects().stream().anyMatch(SubjectRule.Anyone.class::isInstance)) {
             warnings.add(LogLine.event("auth.warning").with("problem", Setting.AUTH_PROXY_SUBJECTS.key() + " admits every subject")
                     .with("effect", "any certified client that connects from a proxy address can claim any certificate")

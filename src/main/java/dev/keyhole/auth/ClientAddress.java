@@ -14,6 +14,12 @@ import java.util.List;
  */
 public record ClientAddress(String address, String proxy) {
 
+    /**
+     * The client address when a trusted proxy names one that cannot be read: no address rule admits it, and all such
+     * clients share one address's connection limits.
+     */
+    public static final String UNKNOWN = "unknown";
+
     public boolean viaProxy() {
         return proxy != null;
     }
@@ -35,9 +41,12 @@ public record ClientAddress(String address, String proxy) {
         }
         String client = remoteAddress;
         for (int i = hops.size() - 1; i >= 0; i--) {
-            String hop = withoutPort(hops.get(i));
+            String hop = withoutZone(withoutPort(hops.get(i)));
             if (AddressRange.literal(hop).isEmpty()) {
-                break; // unreadable: trust nothing further left
+                // Unreadable ("unknown", empty, garbage): the client is unknown — not the proxy, whose address
+                // (often loopback) address rules may admit.
+                client = UNKNOWN;
+                break;
             }
             client = hop;
             if (!trusted(hop, proxies)) {
@@ -45,6 +54,12 @@ public record ClientAddress(String address, String proxy) {
             }
         }
         return new ClientAddress(client, remoteAddress);
+    }
+
+    /** {@code fe80::1%eth0} → {@code fe80::1}. */
+    static String withoutZone(String address) {
+        int zone = address.indexOf('%');
+        return zone < 0 ? address : address.substring(0, zone);
     }
 
     static boolean trusted(String address, List<AddressRange> proxies) {

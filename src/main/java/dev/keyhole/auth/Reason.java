@@ -34,7 +34,12 @@ public enum Reason {
      * The certificate is a proxy's (keyhole.auth.proxy.subjects), presented from an address that is not a trusted
      * proxy's, or forwarded as a client's: a proxy's certificate is never a user identity.
      */
-    PROXY_CERTIFICATE("proxy-certificate");
+    PROXY_CERTIFICATE("proxy-certificate"),
+    /**
+     * Forwarding headers (a certificate, a client address) from a trusted proxy's address whose connection did not
+     * present a valid proxy certificate: the headers are not believed, and the request is refused.
+     */
+    PROXY_NOT_AUTHENTICATED("proxy-not-authenticated");
 
     private final String code;
 

@@ -80,7 +80,7 @@ public final class RequestPath {
         if (rule != null) {
             return Verdict.refused(rule);
         }
-        if (containerPath != null && !containerPath.equals(path) && !containerPath.equals(path + WELCOME_FILE)) {
+        if (containerPath != null && !containerPath.equals(path) && !(path.equals("/") && containerPath.equals("/" + WELCOME_FILE))) {
             return Verdict.refused("container-mismatch");
         }
         return Verdict.canonical(path);

@@ -225,11 +225,11 @@ class AuthenticationPolicyTest {
     }
 
     @Test
-    void a_certificate_header_from_a_proxy_address_without_a_certificate_is_ignored_and_the_request_has_none()
+    void a_certificate_header_from_a_proxy_address_without_a_certificate_is_not_believed_and_refused()
             throws Exception {
         Decision decision = policy().decide(fromAddress(PROXY, "/chat/lobby", Map.of("Client-Cert", clientCert(ALICE))));
 
-        assertEquals(Reason.NO_CERTIFICATE, rejected(decision));
+        assertEquals(Reason.PROXY_NOT_AUTHENTICATED, rejected(decision));
         assertEquals(Source.NONE, decision.facts().source());
         assertFalse(decision.facts().client().viaProxy());
         assertEquals(new IgnoredHeaders(List.of("Client-Cert"), "proxy-not-authenticated", "no-certificate"),
@@ -237,14 +237,16 @@ class AuthenticationPolicyTest {
     }
 
     @Test
-    void a_users_certificate_from_a_proxy_address_is_that_user_and_its_forwarded_certificate_is_ignored() throws Exception {
-        Accepted accepted = assertInstanceOf(Accepted.class, policy().decide(
-                fromAddress(PROXY, "/echo", Map.of("Client-Cert", clientCert(ALICE)), DAVE)));
+    void a_users_certificate_from_a_proxy_address_is_that_user_and_with_forwarding_headers_it_is_refused() throws Exception {
+        Decision forwarding = policy().decide(fromAddress(PROXY, "/echo", Map.of("Client-Cert", clientCert(ALICE)), DAVE));
+        Accepted plain = assertInstanceOf(Accepted.class, policy().decide(fromAddress(PROXY, "/echo", Map.of(), DAVE)));
 
-        assertEquals("dave", accepted.credential().orElseThrow().identity().commonName());
-        assertEquals(Source.TLS, accepted.facts().source());
+        assertEquals(Reason.PROXY_NOT_AUTHENTICATED, rejected(forwarding), "a mistyped proxy subject must not make "
+                + "the proxy's own certificate every user's identity");
         assertEquals(new IgnoredHeaders(List.of("Client-Cert"), "proxy-not-authenticated", "subject-not-allowed"),
-                accepted.facts().ignored());
+                forwarding.facts().ignored());
+        assertEquals("dave", plain.credential().orElseThrow().identity().commonName());
+        assertEquals(Source.TLS, plain.facts().source());
     }
 
     @Test
@@ -254,18 +256,19 @@ class AuthenticationPolicyTest {
         X509Certificate expiredFront = CA.client("front").subject("CN=front,OU=proxy,O=Test").expired().build();
 
         Decision crlUnavailable = policy(null, false).decide(fromAddress(PROXY, "/echo", forged, FRONT)); // no CRL file yet
+        Decision failOpen = policy(null, true).decide(fromAddress(PROXY, "/echo", forged, FRONT));
         Decision revoked = policy().decide(fromAddress(PROXY, "/echo", forged, OLD_FRONT));
         Decision untrusted = policy().decide(fromAddress(PROXY, "/echo", forged, foreignFront));
         Decision expired = policy().decide(fromAddress(PROXY, "/echo", forged, expiredFront));
 
-        assertEquals(Reason.REVOKED, rejected(revoked));
+        for (Decision decision : List.of(revoked, untrusted, expired, crlUnavailable, failOpen)) {
+            assertEquals(Reason.PROXY_NOT_AUTHENTICATED, rejected(decision));
+        }
         assertEquals("revoked", revoked.facts().ignored().proxyProblem());
-        assertEquals(Reason.UNTRUSTED, rejected(untrusted));
         assertEquals("untrusted", untrusted.facts().ignored().proxyProblem());
-        assertEquals(Reason.EXPIRED, rejected(expired));
         assertEquals("expired", expired.facts().ignored().proxyProblem());
-        assertEquals(Reason.CRL_UNAVAILABLE, rejected(crlUnavailable));
         assertEquals("crl-unavailable", crlUnavailable.facts().ignored().proxyProblem());
+        assertEquals("crl-unavailable", failOpen.facts().ignored().proxyProblem(), "fail-open never applies to the proxy");
     }
 
     @Test
@@ -284,7 +287,7 @@ class AuthenticationPolicyTest {
 
         assertEquals("10.1.9.9", viaProxy.facts().client().address());
         assertInstanceOf(Accepted.class, viaProxy);
-        assertEquals(Reason.ADDRESS_NOT_ALLOWED, rejected(proxyAddressOnly));
+        assertEquals(Reason.PROXY_NOT_AUTHENTICATED, rejected(proxyAddressOnly));
         assertEquals(PROXY, proxyAddressOnly.facts().client().address());
         assertEquals(List.of("X-Forwarded-For"), proxyAddressOnly.facts().ignored().headers());
         assertEquals(Reason.ADDRESS_NOT_ALLOWED, rejected(direct));

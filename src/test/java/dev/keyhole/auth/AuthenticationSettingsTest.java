@@ -188,7 +188,7 @@ class AuthenticationSettingsTest {
     void a_proxy_with_its_identity_forwards_certificates_and_is_reported_without_warning() throws Exception {
         X509Certificate front = CA.client("front").subject("CN=front,OU=proxy,O=Test").build();
         AuthenticationSettings settings = settings(Map.of("keyhole.auth.proxy.addresses", "127.0.0.1",
-                "keyhole.auth.proxy.subjects", "dn:CN=front,OU=proxy,O=Test"));
+                "keyhole.auth.proxy.subjects", "dn:CN=front,OU=proxy,O=Test|" + front.getIssuerX500Principal().getName()));
         String header = ":" + java.util.Base64.getEncoder().encodeToString(ALICE.getEncoded()) + ":";
 
         Accepted accepted = assertInstanceOf(Accepted.class, settings.policy().decide(new Request("/chat/lobby", "127.0.0.1",
@@ -198,5 +198,14 @@ class AuthenticationSettingsTest {
         assertTrue(String.join("\n", settings.report()).contains("event=auth.proxy trusted=127.0.0.1 proof=certificate subject-rules=1"),
                 settings.report().toString());
         assertTrue(settings.warnings().stream().noneMatch(line -> line.contains("proxy")), settings.warnings().toString());
+    }
+
+    @Test
+    void a_proxy_identity_that_does_not_name_its_issuer_is_warned_about() {
+        AuthenticationSettings settings = settings(Map.of("keyhole.auth.proxy.addresses", "127.0.0.1",
+                "keyhole.auth.proxy.subjects", "dn:CN=front,OU=proxy,O=Test"));
+
+        assertTrue(settings.warnings().stream().anyMatch(line -> line.contains("does not name the issuer")),
+                settings.warnings().toString());
     }
 }

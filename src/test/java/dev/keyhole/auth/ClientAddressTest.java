@@ -36,8 +36,16 @@ class ClientAddressTest {
     }
 
     @Test
-    void an_unreadable_entry_stops_the_walk_at_the_last_trusted_hop() {
-        assertEquals("10.0.0.9", ClientAddress.resolve("10.0.0.5", PROXIES, List.of("evil.example, 10.0.0.9")).address());
+    void an_unreadable_entry_makes_the_client_unknown_never_the_proxy() {
+        assertEquals(ClientAddress.UNKNOWN, ClientAddress.resolve("10.0.0.5", PROXIES, List.of("evil.example, 10.0.0.9")).address());
+        assertEquals(ClientAddress.UNKNOWN, ClientAddress.resolve("10.0.0.5", PROXIES, List.of("unknown")).address());
+        assertEquals(ClientAddress.UNKNOWN, ClientAddress.resolve("10.0.0.5", PROXIES, List.of("")).address());
+        assertEquals(false, AddressRange.parse("0.0.0.0/0").contains(ClientAddress.UNKNOWN), "no rule admits it");
+    }
+
+    @Test
+    void a_zone_id_is_not_part_of_the_address() {
+        assertEquals("fe80::1", ClientAddress.resolve("10.0.0.5", PROXIES, List.of("fe80::1%eth0")).address());
     }
 
     @Test

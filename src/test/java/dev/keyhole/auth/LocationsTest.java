@@ -76,4 +76,15 @@ class LocationsTest {
         assertEquals("chat", locations.forPath("/chat/lobby").name());
         assertEquals("default", locations.forPath("/unknown").name());
     }
+
+    @Test
+    void a_pattern_no_request_can_match_is_refused_at_startup() {
+        for (String never : java.util.List.of("/chat/vault/", "/chat//vault", "/chat/vault.", "/chat/va;x", "/chat/%61",
+                "/chat/a\\b", "/chat/ü")) {
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> PathPattern.parse(never), never);
+        }
+        for (String fine : java.util.List.of("/", "/*", "/chat/*", "/chat/vault", "/index.html", "/assets/*", "/a.b/c")) {
+            PathPattern.parse(fine);
+        }
+    }
 }

@@ -83,22 +83,26 @@ class TrustedProxyIT {
                 Map.of("Client-Cert", ItPki.clientCertHeader("alice")), false);
 
         assertEquals(403, forged.status());
-        assertEquals("no-certificate\n", forged.body());
+        assertEquals("proxy-not-authenticated\n", forged.body());
         log.awaitLine(Pattern.compile("event=auth.forwarded-header-ignored remote=127.0.0.2 path=/chat/lobby"
                 + " reason=proxy-not-authenticated headers=Client-Cert proxy-problem=no-certificate"), LOG_TIMEOUT);
     }
 
     @Test
-    void a_users_certificate_from_the_proxy_address_is_that_user_whatever_client_cert_says() throws Exception {
+    void a_users_certificate_from_the_proxy_address_is_that_user_and_never_speaks_for_another() throws Exception {
         ServerLog log = target.log();
 
-        Response response = RawHandshake.send(Tls.withCertificate(ItPki.client("dave")), PROXY, target.httpsPort(), "/whoami",
+        Response forging = RawHandshake.send(Tls.withCertificate(ItPki.client("dave")), PROXY, target.httpsPort(), "/whoami",
                 Map.of("Client-Cert", ItPki.clientCertHeader("alice"), "X-Forwarded-For", "203.0.113.9"), true);
+        Response plain = RawHandshake.send(Tls.withCertificate(ItPki.client("dave")), PROXY, target.httpsPort(), "/whoami",
+                Map.of(), true);
 
-        assertEquals(101, response.status(), response.body());
-        assertEquals("dave", json(response.firstText()).getString("commonName"));
+        assertEquals(403, forging.status());
+        assertEquals("proxy-not-authenticated\n", forging.body());
         log.awaitLine(Pattern.compile("event=auth.forwarded-header-ignored remote=127.0.0.2 path=/whoami"
                 + " reason=proxy-not-authenticated headers=Client-Cert,X-Forwarded-For proxy-problem=subject-not-allowed"), LOG_TIMEOUT);
+        assertEquals(101, plain.status(), plain.body());
+        assertEquals("dave", json(plain.firstText()).getString("commonName"));
         log.awaitLine(Pattern.compile("event=auth decision=accept .*remote=127.0.0.2 proxy=- path=/whoami .*source=tls subject=\"CN=dave"),
                 LOG_TIMEOUT);
     }

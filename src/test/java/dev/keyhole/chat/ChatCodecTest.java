@@ -87,6 +87,8 @@ class ChatCodecTest {
     @Test
     void room_names_are_short_and_plain() {
         assertEquals(true, RoomName.parse("ops-2026.q4_team").isPresent());
+        assertEquals("ops", RoomName.parse("OPS").orElseThrow().value(), "names are case-insensitive, like locations");
+        assertEquals(false, RoomName.parse("\u212Aey").isPresent(), "only ASCII letters fold");
         for (String bad : List.of("", "-x", "a b", "ä", "a/b", "x".repeat(65), "ops.", "ops..", "..")) {
             assertEquals(false, RoomName.parse(bad).isPresent(), bad);
         }

@@ -170,6 +170,21 @@ class PerimeterIT {
     }
 
     /** A plain-HTTP GET written by hand, with any Host header. */
+    @Test
+    void a_folder_without_its_slash_is_never_redirected_to_the_host_the_request_names() throws Exception {
+        // Both containers redirect /folder to /folder/ themselves, before any filter, building the URL from Host.
+        RawHandshake.Response plain = plainGet("/assets", "evil.example");
+        assertFalse(plain.headers().getOrDefault("location", "").contains("evil.example"), plain.headers().toString());
+
+        try (javax.net.ssl.SSLSocket socket = RawHandshake.connect(Tls.anonymous(), null, target.httpsPort())) {
+            socket.setSoTimeout((int) WsClient.TIMEOUT.toMillis());
+            RawHandshake.Response secure = RawHandshake.exchange(socket,
+                    "GET /assets HTTP/1.1\r\nHost: evil.example\r\nConnection: close\r\n\r\n");
+            assertFalse(secure.headers().getOrDefault("location", "").contains("evil.example"), secure.headers().toString());
+            assertEquals(404, secure.status(), secure.headers().toString());
+        }
+    }
+
     private RawHandshake.Response plainGet(String path, String host) throws Exception {
         try (java.net.Socket socket = new java.net.Socket("localhost", target.httpPort())) {
             socket.setSoTimeout((int) WsClient.TIMEOUT.toMillis());
