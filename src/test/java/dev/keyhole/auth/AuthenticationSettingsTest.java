@@ -201,7 +201,7 @@ class AuthenticationSettingsTest {
     }
 
     @Test
-    void a_proxy_identity_that_does_not_name_its_issuer_is_warned_about() {
+    void a_proxy_identity_that_does_not_name_its_issuer_is_warned_about() throws Exception {
         AuthenticationSettings settings = settings(Map.of("keyhole.auth.proxy.addresses", "127.0.0.1",
                 "keyhole.auth.proxy.subjects", "dn:CN=front,OU=proxy,O=Test"));
 

@@ -14,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 
 /**
@@ -69,11 +68,7 @@ public final class FloodClient {
         Socket plain = new Socket();
         plain.setSendBufferSize(SEND_BUFFER);
         plain.connect(new InetSocketAddress("localhost", port), (int) WsClient.TIMEOUT.toMillis());
-        SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, "localhost", port, true);
-        SSLParameters parameters = socket.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        parameters.setServerNames(Tls.SNI_LOCALHOST);
-        socket.setSSLParameters(parameters);
+        SSLSocket socket = RawHandshake.overTls(tls, plain, port);
         socket.setSoTimeout((int) WsClient.TIMEOUT.toMillis() * 3);
         try {
             RawHandshake.Response response = RawHandshake.handshake(socket, port, path, Map.of());

@@ -134,11 +134,7 @@ public final class RawHandshake {
         Socket plain = new Socket();
         plain.setReceiveBufferSize(4096);
         plain.connect(new InetSocketAddress("localhost", port), (int) WsClient.TIMEOUT.toMillis());
-        SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, "localhost", port, true);
-        SSLParameters parameters = socket.getSSLParameters();
-        parameters.setEndpointIdentificationAlgorithm("HTTPS");
-        parameters.setServerNames(Tls.SNI_LOCALHOST);
-        socket.setSSLParameters(parameters);
+        SSLSocket socket = overTls(tls, plain, port);
         socket.setSoTimeout((int) WsClient.TIMEOUT.toMillis());
         Response response = handshake(socket, port, path, Map.of());
         if (response.status() != 101) {
@@ -146,6 +142,16 @@ public final class RawHandshake {
             throw new IOException("handshake refused: " + response.status() + " " + response.body());
         }
         return new StalledClient(plain, socket, frameBytes);
+    }
+
+    /** TLS over a connected socket the caller set up (buffer sizes): SNI and host name checked, not yet handshaken. */
+    public static SSLSocket overTls(SSLContext tls, Socket plain, int port) throws IOException {
+        SSLSocket socket = (SSLSocket) tls.getSocketFactory().createSocket(plain, "localhost", port, true);
+        SSLParameters parameters = socket.getSSLParameters();
+        parameters.setEndpointIdentificationAlgorithm("HTTPS");
+        parameters.setServerNames(Tls.SNI_LOCALHOST);
+        socket.setSSLParameters(parameters);
+        return socket;
     }
 
     /** A TLS socket to localhost:port (SNI and host name checked), not yet handshaken. */
