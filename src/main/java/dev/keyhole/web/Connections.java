@@ -55,10 +55,12 @@ public class Connections {
     private static final byte[] PING = {'k'};
     /**
      * How far above an endpoint's limit the container's own per-session buffer limit lies. The endpoints take every
-     * message in parts and close at their limit with {@code message-too-big}; Undertow hands over parts of up to one
-     * read buffer (16 KiB), and its own limit, a backstop, would otherwise close first with a reason of its own.
+     * message in parts and close at their limit with {@code message-too-big}; Undertow reads ahead of a busy
+     * endpoint (parts queue for its thread), and its own limit, a backstop, would otherwise close first with a reason
+     * of its own (seen with 64 KiB on a loaded machine). 1 MiB bounds that read-ahead and lets the endpoint's stable
+     * reason come first.
      */
-    static final int CONTAINER_SLACK_BYTES = 64 * 1024;
+    static final int CONTAINER_SLACK_BYTES = 1024 * 1024;
 
     @Inject
     Settings settings;

@@ -8,6 +8,7 @@ import dev.keyhole.testing.FloodClient;
 import dev.keyhole.testing.FloodClient.Kind;
 import dev.keyhole.testing.FloodClient.Outcome;
 import dev.keyhole.testing.FloodClient.Shape;
+import dev.keyhole.testing.Target;
 import dev.keyhole.testing.Tls;
 import dev.keyhole.testing.WsClient;
 import org.jboss.arquillian.container.test.api.Deployment;
@@ -31,8 +32,13 @@ class MessageSizeIT {
     private static final long FRAGMENTED = 64L << 20;
     private static final long ONE_GIB = 1L << 30;
     private static final int CHUNK = 16 * 1024;
-    /** What the socket buffers between the client's writes and the server's reads may hold. */
-    private static final long SLACK = 1L << 20;
+    /**
+     * What may lie between the client's writes and the endpoint's count when the close comes: the socket buffers on
+     * loopback (autotuned to a few MiB on a loaded machine), the container's read-ahead (Undertow's backstop is 1 MiB
+     * above the limit) — and, behind the Apache front, Apache's buffers and a second connection's. Far below the
+     * 64 MiB and 1 GiB sent: what matters is that the server closed long before, and goes on serving.
+     */
+    private static final long SLACK = (Target.current().isBehindProxy() ? 16L : 8L) << 20;
 
     @Deployment(testable = false)
     static WebArchive keyhole() {
