@@ -92,7 +92,10 @@ class MessageSizeIT {
         boolean tooBig = outcome.closeCode() == 1009 && outcome.reason().equals("message-too-big");
         boolean unsupported = path.equals("/whoami") && kind == Kind.BINARY
                 && outcome.closeCode() == 1003 && outcome.reason().equals("unsupported-data");
-        assertTrue(tooBig || unsupported, () -> "closed with " + outcome);
+        // Behind Apache, the close can be lost: Apache ends the tunnel while the client is still writing, and the
+        // reset that follows may discard the close frame on its way (Keyhole itself reads and drops what follows).
+        boolean resetByProxy = Target.current().isBehindProxy() && outcome.closeCode() == -1;
+        assertTrue(tooBig || unsupported || resetByProxy, () -> "closed with " + outcome);
         assertTrue(outcome.writtenAtClose() <= limit + SLACK, () -> "the client wrote " + outcome.writtenAtClose()
                 + " bytes before the close, limit " + limit);
         try (WsClient client = WsClient.connect(Deployments.wss("/echo"), Tls.anonymous())) {
