@@ -38,7 +38,7 @@ public class ChatCommandDecoder implements Decoder.Text<ChatCommand> {
     private static final Object OTHER = new Object();
 
     /** A number as the client wrote it. */
-    private record Number(String text) {
+    private record NumberText(String text) {
         /** The value, when it is a plain integer that fits a long; null otherwise. */
         Long integer() {
             return INTEGER.matcher(text).matches() ? Long.valueOf(text) : null;
@@ -97,7 +97,7 @@ public class ChatCommandDecoder implements Decoder.Text<ChatCommand> {
                     case VALUE_NUMBER -> {
                         String text = parser.getString();
                         if (depth == 1) {
-                            fields.put(key, text.length() > MAX_NUMBER_CHARS ? OTHER : new Number(text));
+                            fields.put(key, text.length() > MAX_NUMBER_CHARS ? OTHER : new NumberText(text));
                         }
                     }
                     default -> {
@@ -116,7 +116,7 @@ public class ChatCommandDecoder implements Decoder.Text<ChatCommand> {
 
     private static ChatCommand interpret(Map<String, Object> command) {
         Object version = command.get("v");
-        if (version != null && !(version instanceof Number number && Long.valueOf(1).equals(number.integer()))) {
+        if (version != null && !(version instanceof NumberText number && Long.valueOf(1).equals(number.integer()))) {
             return new ChatCommand.Invalid("unsupported-version", "this server speaks version 1");
         }
         if (!(command.get("type") instanceof String type)) {
@@ -144,7 +144,7 @@ public class ChatCommandDecoder implements Decoder.Text<ChatCommand> {
     }
 
     private static ChatCommand resume(Map<String, Object> command) {
-        Long after = command.get("after") instanceof Number number ? number.integer() : null;
+        Long after = command.get("after") instanceof NumberText number ? number.integer() : null;
         if (after == null || after < 0) {
             return new ChatCommand.Invalid("bad-request", "resume needs after, a sequence number");
         }

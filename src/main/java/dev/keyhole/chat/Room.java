@@ -241,10 +241,6 @@ final class Room {
         return history.shed(bytes);
     }
 
-    synchronized boolean hasMembers() {
-        return !members.isEmpty();
-    }
-
     synchronized long historyBytes() {
         return history.bytes();
     }

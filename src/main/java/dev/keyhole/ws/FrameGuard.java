@@ -11,11 +11,12 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * connection is closed with 1009 (the trip action, given by {@link #attach}).
  *
  * <p>Only frame headers are parsed (RFC 6455 §5.2); payloads are skipped, never copied. Control frames do not count
- * towards a message. Used by one container read thread at a time; {@link #attach} may come from another.
+ * towards a message, but one longer than a control frame may be (125 bytes) trips the guard. Used by one container read thread at a time; {@link #attach} may come from another.
  */
 public final class FrameGuard {
 
     private static final int MAX_HEADER = 14;
+    private static final int MAX_CONTROL_PAYLOAD = 125;
 
     private volatile long limit;
     private volatile Runnable onTrip;
@@ -115,7 +116,9 @@ public final class FrameGuard {
         payloadLeft = length;
         boolean data = opcode <= 2;
         if (!data) {
-            return true;
+            // Control frames carry at most 125 bytes (RFC 6455 §5.5); a longer one, or a frame of a reserved opcode
+            // announcing more, would otherwise pass unchecked into the container's frame buffer.
+            return length <= MAX_CONTROL_PAYLOAD;
         }
         if (opcode != 0) {
             messageBytes = 0;

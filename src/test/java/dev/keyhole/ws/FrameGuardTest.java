@@ -111,6 +111,18 @@ class FrameGuardTest {
     }
 
     @Test
+    void a_control_or_reserved_frame_longer_than_125_bytes_is_stopped_at_its_header() {
+        for (int opcode : new int[] {PING, 3, 11}) {
+            FrameGuard guard = new FrameGuard(1 << 20);
+            byte[] fine = frame(true, PING, 125);
+            byte[] huge = header(true, opcode, 1L << 30);
+
+            assertEquals(fine.length, inspect(guard, concat(fine, huge)), "opcode " + opcode);
+            assertTrue(guard.tripped(), "opcode " + opcode);
+        }
+    }
+
+    @Test
     void a_length_with_the_top_bit_set_is_refused() {
         FrameGuard guard = new FrameGuard(Long.MAX_VALUE);
         byte[] header = header(true, BINARY, 1L << 20);
