@@ -16,13 +16,14 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Authentication as the application runs it: the policy built from the settings at start-up (an invalid setting
- * stops the deployment), one audit line per decision, and a periodic check that reloads changed CRLs and closes
- * open sessions whose certificate has been revoked or has expired.
+ * stops the deployment), one audit line per decision, and a periodic reload of changed CRLs; the
+ * {@link #revocation()} it gives tells the session runtime when to check the open sessions again.
  */
 @ApplicationScoped
 public class Authentication {
@@ -32,9 +33,6 @@ public class Authentication {
     @Inject
     Settings settings;
 
-    @Inject
-    LiveSessions sessions;
-
     @Resource
     ManagedScheduledExecutorService scheduler;
 
@@ -42,6 +40,8 @@ public class Authentication {
     private AuthenticationPolicy policy;
     private AuditLog audit;
     private ScheduledFuture<?> check;
+    /** Counts the CRL reloads that changed something. */
+    private final AtomicLong revocationGeneration = new AtomicLong();
 
     @PostConstruct
     void start() {
@@ -58,7 +58,7 @@ public class Authentication {
         policy = configured.policy();
         audit = new AuditLog(clock);
         int interval = configured.checkIntervalSeconds();
-        check = scheduler.scheduleWithFixedDelay(this::checkOpenSessions, interval, interval, TimeUnit.SECONDS);
+        check = scheduler.scheduleWithFixedDelay(this::reloadCrls, interval, interval, TimeUnit.SECONDS);
     }
 
     /** Builds the policy when the application starts, so that a bad setting fails the deployment, not a request. */
@@ -95,10 +95,26 @@ public class Authentication {
         return refusal;
     }
 
-    private void checkOpenSessions() {
+    /** Which certificates are revoked now, and a generation that changes when that may have changed. */
+    public Revocation revocation() {
+        return new Revocation() {
+            @Override
+            public long generation() {
+                return revocationGeneration.get();
+            }
+
+            @Override
+            public CrlStore.Status status(AuthenticationPolicy.Credential credential) {
+                return policy.revocationStatus(credential);
+            }
+        };
+    }
+
+    private void reloadCrls() {
         try {
-            boolean changed = policy.crls().map(CrlStore::reload).orElse(false);
-            sessions.sweep(clock.instant(), changed, policy::revocationStatus);
+            if (policy.crls().map(CrlStore::reload).orElse(false)) {
+                revocationGeneration.incrementAndGet();
+            }
         } catch (RuntimeException e) {
             // Never let the periodic check die: a failure here is logged and the next run tries again.
             LOG.log(Level.SEVERE, LogLine.event("auth.check-failed").with("error", e.getClass().getName()).toString(), e);

@@ -1,5 +1,7 @@
 package dev.keyhole.auth;
 
+import dev.keyhole.net.AddressRange;
+
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;

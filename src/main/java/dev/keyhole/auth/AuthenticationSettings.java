@@ -1,5 +1,7 @@
 package dev.keyhole.auth;
 
+import dev.keyhole.net.AddressRange;
+
 import dev.keyhole.auth.AuthenticationPolicy.ProxyTrust;
 import dev.keyhole.config.InvalidSettingException;
 import dev.keyhole.config.Setting;

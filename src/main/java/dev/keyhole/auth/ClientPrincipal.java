@@ -29,7 +29,7 @@ public final class ClientPrincipal implements Principal {
         return credentialOf(principal).map(Credential::identity);
     }
 
-    static Optional<Credential> credentialOf(Principal principal) {
+    public static Optional<Credential> credentialOf(Principal principal) {
         return principal instanceof ClientPrincipal client ? Optional.of(client.credential) : Optional.empty();
     }
 

@@ -1,2 +1,6 @@
-/** Client-certificate authentication: the filter, the policy and its parts, identity, live sessions, /whoami. */
+/**
+ * Client-certificate authentication as plain Java: the policy and its parts (locations, subject rules, proxies,
+ * certificate checks, CRLs), identity and principal, revocation for open sessions, the audit log. The servlet filter
+ * that applies it is in dev.keyhole.web.
+ */
 package dev.keyhole.auth;

@@ -2,44 +2,30 @@ package dev.keyhole.chat;
 
 import dev.keyhole.auth.Authentication;
 import dev.keyhole.auth.ClientIdentity;
-import dev.keyhole.auth.ClientPrincipal;
-import dev.keyhole.auth.LiveSessions;
 import dev.keyhole.config.Setting;
 import dev.keyhole.config.Settings;
-import dev.keyhole.web.Connections;
-import dev.keyhole.ws.Closure;
-import dev.keyhole.ws.MessageAssembler;
-import dev.keyhole.ws.Outbox;
-import dev.keyhole.ws.Sending;
-import dev.keyhole.ws.SessionErrors;
-import dev.keyhole.ws.TokenBucket;
+import dev.keyhole.limits.TokenBucket;
+import dev.keyhole.ws.CloseCause;
+import dev.keyhole.ws.LiveSession;
+import dev.keyhole.ws.MessageEndpoint;
+import dev.keyhole.ws.SessionListener;
+import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
-import jakarta.websocket.OnClose;
-import jakarta.websocket.OnError;
-import jakarta.websocket.OnMessage;
-import jakarta.websocket.OnOpen;
-import jakarta.websocket.PongMessage;
-import jakarta.websocket.Session;
-import jakarta.websocket.server.PathParam;
-import jakarta.websocket.server.ServerEndpoint;
-import java.nio.ByteBuffer;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A chat room at {@code /chat/{room}} (protocol: docs/chat-protocol.md). Members are who their certificates say;
- * the room numbers, remembers and fans out messages ({@link Rooms}); this endpoint only connects a session to it.
- *
- * <p>Frames are assembled here and decoded with {@link ChatCommandDecoder} rather than by the container, so that a
- * frame over {@code keyhole.chat.max-message-bytes} closes with Keyhole's own 1009 reason on every server, and a
- * malformed command gets an error reply instead of a closed connection. Messages are encoded once per room with
- * {@link ChatEventEncoder}, not once per member.
+ * the room numbers, remembers and fans out messages ({@link Rooms}); this endpoint only joins a session to it and
+ * hands its commands to a {@link Conversation}. Messages are encoded once per room with {@link ChatEventEncoder},
+ * not once per member.
  */
-@ServerEndpoint("/chat/{room}")
-public class ChatEndpoint {
+@ApplicationScoped
+public class ChatEndpoint implements MessageEndpoint {
 
+    /** The endpoint's URI template. */
+    public static final String PATH = "/chat/{room}";
     /** Where rooms are: a room's path is this and its name. */
     static final String PATH_PREFIX = "/chat/";
 
@@ -47,94 +33,53 @@ public class ChatEndpoint {
     Rooms rooms;
 
     @Inject
-    LiveSessions sessions;
-
-    @Inject
-    Sending sending;
-
-    @Inject
     Settings settings;
-
-    @Inject
-    Connections connections;
 
     @Inject
     Authentication authentication;
 
-    private Rooms.Membership membership;
-    private MessageAssembler assembler;
-    private Conversation conversation;
+    @Override
+    public String name() {
+        return "chat";
+    }
 
-    @OnOpen
-    public void open(Session session, @PathParam("room") String room) {
-        Outbox outbox = sending.outboxFor(session);
-        if (!connections.opened(session, outbox, settings.get(Setting.CHAT_MAX_MESSAGE_BYTES))) {
-            return;
-        }
-        Optional<ClientIdentity> identity = sessions.opened(session);
-        if (identity.isEmpty()) {
-            SessionErrors.close(session, Closure.NO_IDENTITY);
-            return;
-        }
-        Optional<RoomName> name = RoomName.parse(room);
-        if (name.isEmpty()) {
-            SessionErrors.close(session, Closure.INVALID_ROOM);
-            return;
-        }
+    @Override
+    public int maxMessageBytes() {
+        return settings.get(Setting.CHAT_MAX_MESSAGE_BYTES);
+    }
+
+    @Override
+    public SessionListener open(LiveSession session) throws Refusal {
+        ClientIdentity identity = session.identity().orElseThrow(() -> new Refusal(CloseCause.NO_IDENTITY));
+        RoomName name = session.pathParameter("room").flatMap(RoomName::parse)
+                .orElseThrow(() -> new Refusal(CloseCause.INVALID_ROOM));
         // Defence in depth: the location rules of the room this session is about to join, whatever path the filter
         // decided on.
-        if (session.getUserPrincipal() instanceof ClientPrincipal principal
-                && authentication.recheck(PATH_PREFIX + name.get().value(), principal).isPresent()) {
-            SessionErrors.close(session, Closure.NOT_ALLOWED);
-            return;
+        if (session.principal().flatMap(principal -> authentication.recheck(PATH_PREFIX + name.value(), principal)).isPresent()) {
+            throw new Refusal(CloseCause.NOT_ALLOWED);
         }
-        Connection connection = new Connection(identity.get(), outbox);
+        SessionMemberConnection connection = new SessionMemberConnection(identity, session.outbox());
+        Rooms.Membership membership;
         try {
-            membership = rooms.join(name.get(), connection, resumePoint(session.getRequestParameterMap()));
+            membership = rooms.join(name, connection, resumePoint(session.queryParameters()));
         } catch (Rooms.RoomLimitException e) {
-            SessionErrors.close(session, e.quota() ? Closure.ROOM_QUOTA : Closure.TOO_MANY_ROOMS);
-            return;
+            throw new Refusal(e.quota() ? CloseCause.ROOM_QUOTA : CloseCause.TOO_MANY_ROOMS);
         }
-        assembler = new MessageAssembler(settings.get(Setting.CHAT_MAX_MESSAGE_BYTES));
-        conversation = new Conversation(membership, connection,
+        Conversation conversation = new Conversation(membership, connection,
                 new TokenBucket(settings.get(Setting.CHAT_RATE_PER_SECOND), settings.get(Setting.CHAT_RATE_BURST), System::nanoTime),
                 Conversation.strikes(settings.get(Setting.CHAT_STRIKES), System::nanoTime),
                 settings.get(Setting.CHAT_MAX_TEXT_CHARS), Clock.systemUTC());
-    }
+        return new SessionListener() {
+            @Override
+            public void text(String message) {
+                conversation.onFrame(message).ifPresent(session::close);
+            }
 
-    @OnMessage
-    public void text(String part, boolean last, Session session) {
-        connections.touched(session);
-        if (conversation != null) {
-            assembler.text(part, last).flatMap(conversation::onFrame).ifPresent(closure -> SessionErrors.close(session, closure));
-        }
-    }
-
-    @OnMessage
-    public void binary(ByteBuffer part, boolean last, Session session) {
-        SessionErrors.close(session, Closure.UNSUPPORTED_DATA);
-    }
-
-    @OnMessage
-    public void pong(PongMessage pong, Session session) {
-        connections.touched(session);
-    }
-
-    @OnClose
-    public void close(Session session) {
-        connections.closed(session);
-        try {
-            if (membership != null) {
+            @Override
+            public void closed() {
                 membership.leave();
             }
-        } finally {
-            sessions.closed(session);
-        }
-    }
-
-    @OnError
-    public void error(Session session, Throwable failure) {
-        SessionErrors.close(session, failure, "chat");
+        };
     }
 
     /**

@@ -1,7 +1,7 @@
 package dev.keyhole.chat;
 
-import dev.keyhole.ws.TokenBucket;
-import dev.keyhole.ws.Closure;
+import dev.keyhole.limits.TokenBucket;
+import dev.keyhole.ws.CloseCause;
 import java.time.Clock;
 import java.util.Optional;
 import java.util.function.LongSupplier;
@@ -15,7 +15,7 @@ import java.util.function.LongSupplier;
 final class Conversation {
 
     private final Rooms.Membership membership;
-    private final Participant self;
+    private final MemberConnection self;
     private final TokenBucket rate;
     private final TokenBucket strikes;
     private final int maxTextChars;
@@ -23,7 +23,7 @@ final class Conversation {
     private final ChatCommandDecoder decoder = new ChatCommandDecoder();
     private final ChatEventEncoder encoder = new ChatEventEncoder();
 
-    Conversation(Rooms.Membership membership, Participant self, TokenBucket rate, TokenBucket strikes, int maxTextChars,
+    Conversation(Rooms.Membership membership, MemberConnection self, TokenBucket rate, TokenBucket strikes, int maxTextChars,
             Clock clock) {
         this.membership = membership;
         this.self = self;
@@ -43,17 +43,17 @@ final class Conversation {
      *
      * @return how to close the connection, when the client's conduct calls for it
      */
-    Optional<Closure> onFrame(String frame) {
+    Optional<CloseCause> onFrame(String frame) {
         if (!rate.tryTake()) {
-            return refuse("rate-limited", "too many commands; slow down", Closure.RATE_LIMITED);
+            return refuse("rate-limited", "too many commands; slow down", CloseCause.RATE_LIMITED);
         }
         ChatCommand command = decoder.decode(frame);
         if (command instanceof ChatCommand.Invalid invalid) {
-            return refuse(invalid.code(), invalid.message(), Closure.TOO_MANY_ERRORS);
+            return refuse(invalid.code(), invalid.message(), CloseCause.TOO_MANY_ERRORS);
         }
         if (command instanceof ChatCommand.Send send) {
             if (send.text().length() > maxTextChars) {
-                return refuse("text-too-long", "text is longer than " + maxTextChars + " characters", Closure.TOO_MANY_ERRORS);
+                return refuse("text-too-long", "text is longer than " + maxTextChars + " characters", CloseCause.TOO_MANY_ERRORS);
             }
             membership.post(send.text(), send.clientId());
         } else if (command instanceof ChatCommand.Resume resume) {
@@ -64,7 +64,7 @@ final class Conversation {
         return Optional.empty();
     }
 
-    private Optional<Closure> refuse(String code, String message, Closure ifPersistent) {
+    private Optional<CloseCause> refuse(String code, String message, CloseCause ifPersistent) {
         reply(new ChatEvent.Error(code, message));
         return strikes.tryTake() ? Optional.empty() : Optional.of(ifPersistent);
     }

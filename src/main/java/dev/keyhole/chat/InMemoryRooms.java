@@ -108,16 +108,16 @@ public class InMemoryRooms implements Rooms {
     }
 
     @Override
-    public Membership join(RoomName name, Participant participant, ResumePoint resume) {
+    public Membership join(RoomName name, MemberConnection connection, ResumePoint resume) {
         while (true) {
-            Room room = roomFor(name, participant.memberKey());
-            Room.Joined joined = room.join(participant, resume);
+            Room room = roomFor(name, connection.memberKey());
+            Room.Joined joined = room.join(connection, resume);
             if (joined == null) {
                 rooms.remove(name.value(), room); // retired meanwhile: its name is free, look it up again
                 continue;
             }
-            joined.flush().forEach(Participant::flush);
-            return new RoomMembership(room, participant, joined.welcomeSeq());
+            joined.flush().forEach(MemberConnection::flush);
+            return new RoomMembership(room, connection, joined.welcomeSeq());
         }
     }
 
@@ -227,7 +227,7 @@ public class InMemoryRooms implements Rooms {
     /** Once a second: presence held back is announced, empty rooms without history left are retired. */
     void sweep() {
         rooms.forEach((name, room) -> {
-            room.flushPresence().forEach(Participant::flush);
+            room.flushPresence().forEach(MemberConnection::flush);
             retire(name, room, false);
         });
     }
@@ -256,29 +256,29 @@ public class InMemoryRooms implements Rooms {
 
     final class RoomMembership implements Membership {
         private final Room room;
-        private final Participant participant;
+        private final MemberConnection connection;
         private final long welcomeSeq;
 
-        RoomMembership(Room room, Participant participant, long welcomeSeq) {
+        RoomMembership(Room room, MemberConnection connection, long welcomeSeq) {
             this.room = room;
-            this.participant = participant;
+            this.connection = connection;
             this.welcomeSeq = welcomeSeq;
         }
 
         @Override
         public void post(String text, String clientId) {
-            room.post(participant, text, clientId).forEach(Participant::flush);
+            room.post(connection, text, clientId).forEach(MemberConnection::flush);
             keepHistoryWithinBudget();
         }
 
         @Override
         public void replay(long after, String epoch) {
-            room.replay(participant, new ResumePoint(after, epoch), welcomeSeq).forEach(Participant::flush);
+            room.replay(connection, new ResumePoint(after, epoch), welcomeSeq).forEach(MemberConnection::flush);
         }
 
         @Override
         public void leave() {
-            room.leave(participant).forEach(Participant::flush);
+            room.leave(connection).forEach(MemberConnection::flush);
             retire(room.name(), room, false);
         }
 

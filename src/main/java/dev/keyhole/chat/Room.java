@@ -1,6 +1,6 @@
 package dev.keyhole.chat;
 
-import dev.keyhole.ws.TokenBucket;
+import dev.keyhole.limits.TokenBucket;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -52,7 +52,7 @@ final class Room {
     static final int PRESENCE_LIST_LIMIT = 100;
 
     /** A connection that joined: who to flush, and the sequence number its welcome carried. */
-    record Joined(List<Participant> flush, long welcomeSeq) {
+    record Joined(List<MemberConnection> flush, long welcomeSeq) {
     }
 
     /** How fast presence events may go out. */
@@ -65,9 +65,9 @@ final class Room {
         final String tag;
         final String subject;
         final String issuer;
-        final List<Participant> connections = new ArrayList<>();
+        final List<MemberConnection> connections = new ArrayList<>();
 
-        Member(Participant first) {
+        Member(MemberConnection first) {
             this.key = first.memberKey();
             this.name = first.name();
             this.tag = first.tag();
@@ -118,7 +118,7 @@ final class Room {
      *
      * @return null when the room was retired: it takes no more members
      */
-    synchronized Joined join(Participant joining, ResumePoint resume) {
+    synchronized Joined join(MemberConnection joining, ResumePoint resume) {
         if (retired) {
             return null;
         }
@@ -142,7 +142,7 @@ final class Room {
             }
             catchup.entries().forEach(entry -> joining.enqueue(entry.json(), entry.bytes()));
         }
-        Set<Participant> flush = new LinkedHashSet<>(List.of(joining));
+        Set<MemberConnection> flush = new LinkedHashSet<>(List.of(joining));
         if (newMember) {
             changed.put(member.key, person(member));
             flush.addAll(announce(now));
@@ -155,7 +155,7 @@ final class Room {
      * cannot take it (too far behind) leaves the room at once — its session is being closed as a slow consumer, and
      * the others should not wait for the container to notice before they learn that the member left.
      */
-    synchronized Collection<Participant> post(Participant from, String text, String clientId) {
+    synchronized Collection<MemberConnection> post(MemberConnection from, String text, String clientId) {
         Member sender = members.get(from.memberKey());
         if (retired || sender == null || !sender.connections.contains(from)) {
             return List.of(); // no longer a member (closed as a slow consumer, its close still on its way): nothing to post
@@ -167,17 +167,17 @@ final class Room {
                 clientId));
         History.Entry entry = History.Entry.of(seq, now, frame);
         history.add(entry);
-        Set<Participant> flush = new LinkedHashSet<>();
-        List<Participant> dropped = new ArrayList<>();
+        Set<MemberConnection> flush = new LinkedHashSet<>();
+        List<MemberConnection> dropped = new ArrayList<>();
         for (Member member : members.values()) {
-            for (Participant connection : member.connections) {
+            for (MemberConnection connection : member.connections) {
                 flush.add(connection);
                 if (!connection.enqueue(frame, entry.bytes())) {
                     dropped.add(connection);
                 }
             }
         }
-        for (Participant gone : dropped) {
+        for (MemberConnection gone : dropped) {
             flush.addAll(remove(gone, now));
         }
         return flush;
@@ -188,7 +188,7 @@ final class Room {
      * (those up to {@code welcomeSeq}, the sequence number of its welcome) as one history frame, or a resync and the
      * recent history.
      */
-    synchronized List<Participant> replay(Participant asking, ResumePoint resume, long welcomeSeq) {
+    synchronized List<MemberConnection> replay(MemberConnection asking, ResumePoint resume, long welcomeSeq) {
         history.prune(clock.instant());
         // Only what came before the welcome: everything after it was delivered live.
         Catchup catchup = catchup(asking, resume, welcomeSeq);
@@ -203,14 +203,14 @@ final class Room {
     }
 
     /** Removes a connection (again: no effect); when it was its member's last, the others learn that it left. */
-    synchronized List<Participant> leave(Participant leaving) {
+    synchronized List<MemberConnection> leave(MemberConnection leaving) {
         Instant now = clock.instant();
         lastActivity = now;
         return remove(leaving, now);
     }
 
     /** Announces presence changes that were held back, when the presence bucket allows (called every second). */
-    synchronized List<Participant> flushPresence() {
+    synchronized List<MemberConnection> flushPresence() {
         return announce(clock.instant());
     }
 
@@ -268,7 +268,7 @@ final class Room {
         return name.value();
     }
 
-    private List<Participant> remove(Participant leaving, Instant now) {
+    private List<MemberConnection> remove(MemberConnection leaving, Instant now) {
         Member member = members.get(leaving.memberKey());
         if (member == null || !member.connections.remove(leaving)) {
             return List.of();
@@ -287,7 +287,7 @@ final class Room {
      * (a join not to the joiner, whose welcome says it), several as one {@code changes} event to everyone, each member
      * where it stands now.
      */
-    private List<Participant> announce(Instant now) {
+    private List<MemberConnection> announce(Instant now) {
         if (changed.isEmpty() || !presenceTokens.tryTake()) {
             return List.of();
         }
@@ -315,7 +315,7 @@ final class Room {
     }
 
     /** What brings a connection from {@code resume} to now, within its backlog budget. */
-    private Catchup catchup(Participant connection, ResumePoint resume, long upTo) {
+    private Catchup catchup(MemberConnection connection, ResumePoint resume, long upTo) {
         long oldest = history.oldestSeq(lastSeq);
         String reason = null;
         if (resume.epoch() != null && !resume.epoch().equals(epoch)) {
@@ -339,7 +339,7 @@ final class Room {
     }
 
     /** The newest entries whose count and UTF-8 size stay within the budget, oldest first. */
-    private static List<History.Entry> newestWithin(List<History.Entry> entries, Participant.Backlog budget) {
+    private static List<History.Entry> newestWithin(List<History.Entry> entries, MemberConnection.Backlog budget) {
         long bytes = 0;
         int start = entries.size();
         while (start > 0 && entries.size() - start < budget.messages()) {
@@ -353,11 +353,11 @@ final class Room {
         return entries.subList(start, entries.size());
     }
 
-    private List<Participant> deliverToOthers(String frame, String exceptMemberKey) {
-        List<Participant> others = new ArrayList<>();
+    private List<MemberConnection> deliverToOthers(String frame, String exceptMemberKey) {
+        List<MemberConnection> others = new ArrayList<>();
         members.forEach((key, member) -> {
             if (!key.equals(exceptMemberKey)) {
-                for (Participant connection : member.connections) {
+                for (MemberConnection connection : member.connections) {
                     connection.enqueue(frame);
                     others.add(connection);
                 }

@@ -13,7 +13,7 @@ public interface Rooms {
      * @param resume where the client's history ends, or null for a fresh start
      * @throws RoomLimitException when the room does not exist and no more rooms may be created (by this identity)
      */
-    Membership join(RoomName room, Participant participant, ResumePoint resume);
+    Membership join(RoomName room, MemberConnection connection, ResumePoint resume);
 
     /** One connection's place in a room. */
     interface Membership {

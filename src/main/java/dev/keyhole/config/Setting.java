@@ -96,11 +96,11 @@ public final class Setting<T> {
             define("keyhole.web.hsts-include-subdomains", "true", Values.bool());
     /** Whether HSTS asks for preloading (only for a domain submitted to the preload list). */
     public static final Setting<Boolean> WEB_HSTS_PRELOAD = define("keyhole.web.hsts-preload", "false", Values.bool());
-    /** The Content-Security-Policy of every response. */
+    /** The Content-Security-Policy of every response; {@code none}: no such header (empty is the default). */
     public static final Setting<String> WEB_CONTENT_SECURITY_POLICY = define("keyhole.web.content-security-policy",
             "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; "
                     + "base-uri 'none'; form-action 'none'; frame-ancestors 'none'; object-src 'none'",
-            Values.headerValue());
+            Values.headerValueOrNone());
     /** The Referrer-Policy of every response. */
     public static final Setting<String> WEB_REFERRER_POLICY = define("keyhole.web.referrer-policy", "no-referrer", Values.headerValue());
     /** The Permissions-Policy of every response. */
@@ -161,6 +161,13 @@ public final class Setting<T> {
     /** How long one send may take before the session is closed as a slow consumer. */
     public static final Setting<Integer> WS_SEND_TIMEOUT_SECONDS =
             define("keyhole.ws.send-timeout-seconds", "30", Values.integerBetween(1, 3600));
+
+    /**
+     * On Tyrus (Payara), give each session an executor that skips Tyrus's no-op idle-timer tasks (TyrusIdleTimer).
+     * Off: Tyrus as shipped. Does nothing on other containers.
+     */
+    public static final Setting<Boolean> WS_TYRUS_IDLE_TIMER_BYPASS =
+            define("keyhole.ws.tyrus-idle-timer-bypass", "true", Values.bool());
 
     // --- authentication: locations ------------------------------------------------------------------------
 

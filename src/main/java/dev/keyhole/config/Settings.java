@@ -7,7 +7,9 @@ import java.util.function.Function;
 
 /**
  * Typed, validated access to configuration values. In the server the raw values come from MicroProfile Config
- * (system properties, environment, server config); in unit tests from a map.
+ * (system properties, environment, server config); in unit tests from a map. A blank value counts as not set, as
+ * MicroProfile Config has it (an empty value is no value): it gives the default. A setting that can be switched off
+ * takes a word for that (e.g. {@code none}), never an empty value.
  */
 public final class Settings {
 

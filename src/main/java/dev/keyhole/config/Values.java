@@ -51,6 +51,15 @@ final class Values {
         };
     }
 
+    /**
+     * A header value, or the word {@code none} (any case) for no header at all: MicroProfile Config treats an empty
+     * value as no value, so "empty" cannot say "none".
+     */
+    static Function<String, String> headerValueOrNone() {
+        Function<String, String> header = headerValue();
+        return raw -> raw.strip().equalsIgnoreCase("none") ? "" : header.apply(raw);
+    }
+
     /** One of the given words, compared without regard to case. */
     static Function<String, String> oneOf(String... allowed) {
         return raw -> {

@@ -1,9 +1,13 @@
 package dev.keyhole.web;
 
+import dev.keyhole.ws.SessionRuntime;
+
+import dev.keyhole.limits.ConnectionLimits;
+
 import dev.keyhole.auth.ClientIdentity;
 import dev.keyhole.auth.ClientPrincipal;
 import dev.keyhole.log.LogLine;
-import dev.keyhole.ws.HandshakeRefusal;
+import dev.keyhole.web.HandshakeRefusal;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -26,7 +30,7 @@ public class ConnectionLimitFilter extends HttpFilter {
     private static final Logger LOG = Logger.getLogger(ConnectionLimitFilter.class.getName());
 
     @Inject
-    private transient Connections connections;
+    private transient SessionRuntime runtime;
 
     @Override
     protected void doFilter(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
@@ -35,13 +39,13 @@ public class ConnectionLimitFilter extends HttpFilter {
             chain.doFilter(request, response);
             return;
         }
-        if (connections.shuttingDown()) {
+        if (runtime.shuttingDown()) {
             HandshakeRefusal.send(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "shutting-down");
             return;
         }
         String identityKey = ClientPrincipal.identityOf(request.getUserPrincipal())
                 .map(ClientIdentity::key).orElse(null);
-        ConnectionLimits.Outcome outcome = connections.limits().acquire(request.getRemoteAddr(), identityKey);
+        ConnectionLimits.Outcome outcome = runtime.limits().acquire(request.getRemoteAddr(), identityKey);
         if (!outcome.granted()) {
             LOG.warning(LogLine.event("limits").with("decision", "reject").with("reason", outcome.refusal().code())
                     .with("pool", identityKey == null ? "anonymous" : "certificate")
@@ -52,11 +56,11 @@ public class ConnectionLimitFilter extends HttpFilter {
         }
         try {
             String leaseId = outcome.lease().id();
-            chain.doFilter(new LeasedRequest(request, leaseId, connections.guardFor(leaseId)), response);
+            chain.doFilter(new LeasedRequest(request, leaseId, runtime.guardFor(leaseId)), response);
         } finally {
             // Not upgraded: nobody will claim the lease. (Upgraded: the session claims it, or it expires unclaimed.)
             if (response.getStatus() != HttpServletResponse.SC_SWITCHING_PROTOCOLS) {
-                connections.limits().release(outcome.lease());
+                runtime.limits().release(outcome.lease());
             }
         }
     }

@@ -39,10 +39,10 @@ public class ContainerLimits implements ServletContextListener {
         }
         Object attribute = context.getAttribute(ServerContainer.class.getName());
         if (attribute instanceof ServerContainer container) {
-            // The same backstop above the endpoints' own limits as each session gets (Connections): Undertow may keep
+            // The same backstop above the endpoints' own limits as each session gets (SessionRuntime): Undertow may keep
             // the default for a session, and must never close before the endpoint's own 1009 message-too-big.
-            container.setDefaultMaxTextMessageBufferSize(cap + Connections.CONTAINER_SLACK_BYTES);
-            container.setDefaultMaxBinaryMessageBufferSize(cap + Connections.CONTAINER_SLACK_BYTES);
+            container.setDefaultMaxTextMessageBufferSize(cap + MessageLimits.CONTAINER_SLACK_BYTES);
+            container.setDefaultMaxBinaryMessageBufferSize(cap + MessageLimits.CONTAINER_SLACK_BYTES);
         }
         String frameBuffer = context.getInitParameter(TYRUS_FRAME_BUFFER);
         LOG.info(LogLine.event("ws.limits").with("container-cap", cap)

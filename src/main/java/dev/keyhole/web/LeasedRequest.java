@@ -1,5 +1,7 @@
 package dev.keyhole.web;
 
+import dev.keyhole.ws.SessionRuntime;
+
 import dev.keyhole.ws.FrameGuard;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -29,14 +31,14 @@ final class LeasedRequest extends HttpServletRequestWrapper {
         super(request);
         this.guard = guard;
         Map<String, String[]> own = new LinkedHashMap<>(request.getParameterMap());
-        own.remove(Connections.LEASE_PARAMETER);
-        own.put(Connections.LEASE_PARAMETER, new String[] {leaseId});
+        own.remove(SessionRuntime.LEASE_PARAMETER);
+        own.put(SessionRuntime.LEASE_PARAMETER, new String[] {leaseId});
         parameters = Collections.unmodifiableMap(own);
         String original = request.getQueryString();
         String kept = original == null ? "" : Stream.of(original.split("&"))
-                .filter(pair -> !pair.equals(Connections.LEASE_PARAMETER) && !pair.startsWith(Connections.LEASE_PARAMETER + "="))
+                .filter(pair -> !pair.equals(SessionRuntime.LEASE_PARAMETER) && !pair.startsWith(SessionRuntime.LEASE_PARAMETER + "="))
                 .collect(Collectors.joining("&"));
-        queryString = (kept.isEmpty() ? "" : kept + "&") + Connections.LEASE_PARAMETER + "=" + leaseId;
+        queryString = (kept.isEmpty() ? "" : kept + "&") + SessionRuntime.LEASE_PARAMETER + "=" + leaseId;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.keyhole.web;
 
 import dev.keyhole.log.LogLine;
-import dev.keyhole.ws.HandshakeRefusal;
+import dev.keyhole.web.HandshakeRefusal;
 import jakarta.inject.Inject;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;

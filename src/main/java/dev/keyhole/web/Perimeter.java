@@ -1,5 +1,9 @@
 package dev.keyhole.web;
 
+import dev.keyhole.ws.SessionRuntime;
+
+import dev.keyhole.limits.ConnectionLimits;
+
 import dev.keyhole.config.Setting;
 import dev.keyhole.config.Settings;
 import dev.keyhole.log.LogLine;
@@ -30,7 +34,7 @@ public class Perimeter {
     Settings settings;
 
     @Inject
-    Connections connections;
+    SessionRuntime runtime;
 
     private OriginPolicy origins;
     private Cors cors;
@@ -58,7 +62,7 @@ public class Perimeter {
     }
 
     private void report(int hstsMaxAge) {
-        ConnectionLimits.Limits limits = connections.limits().limits();
+        ConnectionLimits.Limits limits = runtime.limits().limits();
         LOG.info(LogLine.event("web.origins").with("allowed", origins.allowed().isEmpty() ? "same-origin only"
                 : "same-origin," + origins.allowed().stream().map(Origin::toString).collect(Collectors.joining(",")))
                 .with("missing-origin", origins.acceptsMissing() ? "allow" : "reject").toString());
@@ -76,7 +80,7 @@ public class Perimeter {
                     .with("value", hstsMaxAge).toString());
         }
         if (settings.get(Setting.WEB_CONTENT_SECURITY_POLICY).isEmpty()) {
-            LOG.warning(LogLine.event("web.warning").with("problem", "keyhole.web.content-security-policy is empty")
+            LOG.warning(LogLine.event("web.warning").with("problem", "keyhole.web.content-security-policy=none")
                     .with("effect", "no Content-Security-Policy: pages may be framed and load scripts from anywhere").toString());
         }
         if (!redirectHttp) {

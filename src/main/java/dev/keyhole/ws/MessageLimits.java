@@ -19,6 +19,15 @@ public final class MessageLimits {
      */
     public static final int FRAME_OVERHEAD = 14;
 
+    /**
+     * How far above an endpoint's limit the container's own per-session buffer limit lies. The endpoints take every
+     * message in parts and close at their limit with {@code message-too-big}; Undertow reads ahead of a busy
+     * endpoint (parts queue for its thread), and its own limit, a backstop, would otherwise close first with a reason
+     * of its own (seen with 64 KiB on a loaded machine). 1 MiB bounds that read-ahead and lets the endpoint's stable
+     * reason come first.
+     */
+    public static final int CONTAINER_SLACK_BYTES = 1024 * 1024;
+
     private MessageLimits() {
     }
 

@@ -37,7 +37,6 @@ public final class Outbox {
     private final Limits limits;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private long queuedBytes;
-    private final Runnable onOverflow;
     private boolean inFlight;
     private boolean draining;
     private boolean closed;
@@ -46,14 +45,8 @@ public final class Outbox {
     private volatile long delivered;
 
     public Outbox(Session session, Limits limits) {
-        this(session, limits, () -> { });
-    }
-
-    /** @param onOverflow runs once when this outbox overflows, e.g. to count slow consumers */
-    public Outbox(Session session, Limits limits, Runnable onOverflow) {
         this.session = session;
         this.limits = limits;
-        this.onOverflow = onOverflow;
     }
 
     /**
@@ -102,10 +95,9 @@ public final class Outbox {
             closeSent |= closeNow;
         }
         if (closeNow) {
-            onOverflow.run();
             LOG.info(() -> LogLine.event("ws.slow-consumer").with("session", session.getId()).with("subject", subject())
                     .with("limit-messages", limits.maxMessages()).with("limit-bytes", limits.maxBytes()).toString());
-            SessionErrors.close(session, Closure.SLOW_CONSUMER);
+            SessionErrors.close(session, CloseCause.SLOW_CONSUMER);
             return;
         }
         drain();
@@ -218,7 +210,7 @@ public final class Outbox {
             LOG.info(() -> LogLine.event("ws.send-failed").with("session", session.getId()).with("subject", subject())
                     .with("error", result.getException() == null ? null : result.getException().getClass().getName())
                     .toString());
-            SessionErrors.close(session, Closure.SLOW_CONSUMER);
+            SessionErrors.close(session, CloseCause.SLOW_CONSUMER);
             return;
         }
         drain();

@@ -26,20 +26,20 @@ public final class SessionErrors {
      * How to close after a failure, or empty when the connection itself failed (the peer is gone and there is
      * nobody to tell).
      */
-    public static Optional<Closure> classify(Throwable failure) {
+    public static Optional<CloseCause> classify(Throwable failure) {
         int depth = 0;
         for (Throwable t = failure; t != null && depth++ < MAX_CAUSES; t = t.getCause()) {
             if (t instanceof MessageTooBigException || isContainerTooBig(t)) {
-                return Optional.of(Closure.MESSAGE_TOO_BIG);
+                return Optional.of(CloseCause.MESSAGE_TOO_BIG);
             }
             if (t instanceof DecodeException || t instanceof CharacterCodingException) {
-                return Optional.of(Closure.INVALID_DATA);
+                return Optional.of(CloseCause.INVALID_DATA);
             }
             if (t instanceof IOException) {
                 return Optional.empty();
             }
         }
-        return Optional.of(Closure.INTERNAL_ERROR);
+        return Optional.of(CloseCause.INTERNAL_ERROR);
     }
 
     /** Containers signal their own size limits with exceptions of their own (Tyrus: MessageTooBigException). */
@@ -49,18 +49,18 @@ public final class SessionErrors {
 
     /** Logs the failure and closes the session with the matching code, if it is still open. */
     public static void close(Session session, Throwable failure, String endpoint) {
-        Optional<Closure> closure = classify(failure);
+        Optional<CloseCause> closure = classify(failure);
         LogLine line = LogLine.event("ws.error")
                 .with("endpoint", endpoint)
                 .with("session", session.getId())
                 .with("code", closure.map(c -> c.code().getCode()).orElse(null))
-                .with("reason", closure.map(Closure::reasonCode).orElse("connection-lost"))
+                .with("reason", closure.map(CloseCause::reasonCode).orElse("connection-lost"))
                 .with("error", failure.getClass().getName());
         if (closure.isEmpty()) {
             LOG.fine(line::toString);
             return;
         }
-        if (closure.get() == Closure.INTERNAL_ERROR) {
+        if (closure.get() == CloseCause.INTERNAL_ERROR) {
             LOG.log(Level.WARNING, line.toString(), failure);
         } else {
             LOG.info(line::toString);
@@ -69,7 +69,7 @@ public final class SessionErrors {
     }
 
     /** Closes the session with the given reason if it is still open; a connection that is already gone is fine. */
-    public static void close(Session session, Closure closure) {
+    public static void close(Session session, CloseCause closure) {
         if (!session.isOpen()) {
             return;
         }

@@ -26,7 +26,8 @@ import java.util.logging.Logger;
  * the caller's context (a ServiceLoader lookup) every time. Measured on Payara Micro, that was most of the server's
  * time per echoed message (docs/performance.md). Keyhole never uses the container's idle timeout (Connections keeps
  * its own), so for each Tyrus session without one this gives the session an executor that skips exactly those
- * no-op tasks and passes everything else on.
+ * no-op tasks and passes everything else on. Installed by the {@link SessionRuntime} unless
+ * {@code keyhole.ws.tyrus-idle-timer-bypass=false}; the first session logs the Tyrus version it patched.
  *
  * <p>Reflection only, no Tyrus import: on other containers (Undertow on WildFly), or on a Tyrus whose session class
  * has changed, it does nothing and says so once in the log.
@@ -56,10 +57,10 @@ public final class TyrusIdleTimer {
             if (current != null && !(current instanceof SkippingScheduler)) {
                 field.set(session, SKIPPING.computeIfAbsent(current, c -> new SkippingScheduler(c, IDLE_COMMAND_CLASS)));
             }
-            report(true, null);
+            report(true, session.getClass(), null);
         } catch (ReflectiveOperationException | RuntimeException e) {
             unavailable = true;
-            report(false, e);
+            report(false, session.getClass(), e);
         }
     }
 
@@ -76,14 +77,25 @@ public final class TyrusIdleTimer {
         return field;
     }
 
-    private static void report(boolean installed, Exception failure) {
+    private static void report(boolean installed, Class<?> sessionClass, Exception failure) {
         if (REPORTED.compareAndSet(false, true)) {
-            LogLine line = LogLine.event("ws.tyrus-idle-timer").with("bypass", installed ? "on" : "off");
+            LogLine line = LogLine.event("ws.tyrus-idle-timer").with("bypass", installed ? "on" : "off")
+                    .with("tyrus", versionOf(sessionClass));
             if (failure != null) {
                 line.with("error", failure.getClass().getName());
             }
             LOG.log(installed ? Level.INFO : Level.WARNING, line::toString);
         }
+    }
+
+    /** The version of the Tyrus the session class comes from, as its jar's manifest says, or "unknown". */
+    static String versionOf(Class<?> sessionClass) {
+        Package container = sessionClass.getPackage();
+        String version = container == null ? null : container.getImplementationVersion();
+        if (version == null && container != null) {
+            version = container.getSpecificationVersion();
+        }
+        return version == null ? "unknown" : version;
     }
 
     /** Passes every task on to the container's executor, except idle-timer restarts that would run at once and do nothing. */

@@ -1,2 +1,6 @@
-/** What every WebSocket endpoint shares: message assembly and size limits, close codes, error handling. */
+/**
+ * The WebSocket session runtime: one registry of open sessions (SessionRuntime, LiveSession), the one lifecycle every
+ * endpoint runs (ManagedEndpoint), what an endpoint provides (MessageEndpoint), keepalive, message assembly and size
+ * limits, the frame guard, the outbox, close causes and error handling.
+ */
 package dev.keyhole.ws;

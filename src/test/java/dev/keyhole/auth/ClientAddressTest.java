@@ -1,5 +1,7 @@
 package dev.keyhole.auth;
 
+import dev.keyhole.net.AddressRange;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;

@@ -1,10 +1,10 @@
 package dev.keyhole.chat;
 
-import dev.keyhole.ws.TokenBucket;
+import dev.keyhole.limits.TokenBucket;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.keyhole.ws.Closure;
+import dev.keyhole.ws.CloseCause;
 import jakarta.json.JsonObject;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -36,7 +36,7 @@ class ConversationTest {
 
     private final long[] now = {0};
     private final RecordingMembership membership = new RecordingMembership();
-    private final RecordingParticipant self = new RecordingParticipant("alice");
+    private final RecordingConnection self = new RecordingConnection("alice");
 
     private Conversation conversation(int rate, int burst, int strikes) {
         return new Conversation(membership, self, new TokenBucket(rate, burst, () -> now[0]),
@@ -81,7 +81,7 @@ class ConversationTest {
             assertEquals("rate-limited", lastError());
         }
 
-        assertEquals(Optional.of(Closure.RATE_LIMITED), conversation.onFrame(send));
+        assertEquals(Optional.of(CloseCause.RATE_LIMITED), conversation.onFrame(send));
         assertEquals(3, membership.posts.size());
     }
 
@@ -107,7 +107,7 @@ class ConversationTest {
         conversation.onFrame("{");
         conversation.onFrame("{");
 
-        assertEquals(Optional.of(Closure.TOO_MANY_ERRORS), conversation.onFrame("{"));
+        assertEquals(Optional.of(CloseCause.TOO_MANY_ERRORS), conversation.onFrame("{"));
     }
 
     @Test

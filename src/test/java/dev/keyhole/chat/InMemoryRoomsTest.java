@@ -28,9 +28,9 @@ class InMemoryRoomsTest {
 
     private static final TestPki.Authority CA = TestPki.root("Keyhole Test CA");
 
-    private static Connection connection(String name, FakeSession session, int queueMessages) {
+    private static SessionMemberConnection connection(String name, FakeSession session, int queueMessages) {
         ClientIdentity identity = ClientIdentity.of(CA.client(name).build(), Set.of());
-        return new Connection(identity, new Outbox(session.session(), new Outbox.Limits(queueMessages, 1_000_000)));
+        return new SessionMemberConnection(identity, new Outbox(session.session(), new Outbox.Limits(queueMessages, 1_000_000)));
     }
 
     @Test
@@ -67,13 +67,13 @@ class InMemoryRoomsTest {
         assertEquals(2, rooms.size());
     }
 
-    private static Connection connection(String name, FakeSession session) {
+    private static SessionMemberConnection connection(String name, FakeSession session) {
         return connection(name, session, 512);
     }
 
-    private static Connection connectionWithQueue(String name, FakeSession session, long queueBytes) {
+    private static SessionMemberConnection connectionWithQueue(String name, FakeSession session, long queueBytes) {
         ClientIdentity identity = ClientIdentity.of(CA.client(name).build(), Set.of());
-        return new Connection(identity, new Outbox(session.session(), new Outbox.Limits(512, queueBytes)));
+        return new SessionMemberConnection(identity, new Outbox(session.session(), new Outbox.Limits(512, queueBytes)));
     }
 
     @Test
@@ -86,7 +86,7 @@ class InMemoryRoomsTest {
         CountDownLatch start = new CountDownLatch(1);
         List<Future<?>> done = new ArrayList<>();
         for (int t = 0; t < threads; t++) {
-            Connection connection = connection("user" + t, new FakeSession(null));
+            SessionMemberConnection connection = connection("user" + t, new FakeSession(null));
             done.add(pool.submit(() -> {
                 start.await();
                 for (int i = 0; i < rounds; i++) {
@@ -112,7 +112,7 @@ class InMemoryRoomsTest {
     void one_identity_cannot_take_every_room_and_empty_rooms_do_not_hold_slots() {
         InMemoryRooms rooms = new InMemoryRooms(Settings.of(Map.of("keyhole.chat.max-rooms", "50",
                 "keyhole.chat.max-rooms-per-identity", "10")), Clock.systemUTC());
-        Connection mallory = connection("mallory", new FakeSession(null));
+        SessionMemberConnection mallory = connection("mallory", new FakeSession(null));
         int created = 0;
         for (int i = 0; i < 50; i++) {
             Rooms.Membership membership = rooms.join(new RoomName("spam" + i), mallory, null);
@@ -132,7 +132,7 @@ class InMemoryRoomsTest {
     void an_identity_at_its_quota_of_rooms_with_members_is_refused_with_the_quota_reason() {
         InMemoryRooms rooms = new InMemoryRooms(Settings.of(Map.of("keyhole.chat.max-rooms-per-identity", "2")),
                 Clock.systemUTC());
-        Connection alice = connection("alice", new FakeSession(null));
+        SessionMemberConnection alice = connection("alice", new FakeSession(null));
         rooms.join(new RoomName("one"), alice, null);
         rooms.join(new RoomName("two"), alice, null);
 

@@ -54,7 +54,7 @@ class RoomTest {
         return room(100, Duration.ofHours(1));
     }
 
-    private static void post(Room room, Participant from, int count) {
+    private static void post(Room room, MemberConnection from, int count) {
         for (int i = 0; i < count; i++) {
             room.post(from, "message " + i, null);
         }
@@ -63,10 +63,10 @@ class RoomTest {
     @Test
     void the_welcome_says_who_you_are_who_is_here_and_where_the_sequence_stands() {
         Room room = room();
-        RecordingParticipant alice = new RecordingParticipant("alice");
+        RecordingConnection alice = new RecordingConnection("alice");
         room.join(alice, null);
         post(room, alice, 3);
-        RecordingParticipant bob = new RecordingParticipant("bob");
+        RecordingConnection bob = new RecordingConnection("bob");
 
         room.join(bob, null);
 
@@ -82,15 +82,15 @@ class RoomTest {
     @Test
     void every_member_receives_every_message_once_in_sequence_order_with_the_senders_name() {
         Room room = room();
-        RecordingParticipant alice = new RecordingParticipant("alice");
-        RecordingParticipant bob = new RecordingParticipant("bob");
+        RecordingConnection alice = new RecordingConnection("alice");
+        RecordingConnection bob = new RecordingConnection("bob");
         room.join(alice, null);
         room.join(bob, null);
 
         room.post(alice, "hello", "c-1");
         room.post(bob, "hi alice", null);
 
-        for (RecordingParticipant member : List.of(alice, bob)) {
+        for (RecordingConnection member : List.of(alice, bob)) {
             assertEquals(List.of(1L, 2L), member.seqs());
             List<JsonObject> messages = member.events("message");
             assertEquals("alice", messages.get(0).getString("from"));
@@ -103,15 +103,15 @@ class RoomTest {
     @Test
     void concurrent_posts_reach_everyone_exactly_once_in_the_same_order() throws Exception {
         Room room = room(10_000, Duration.ofHours(1));
-        List<RecordingParticipant> members = new ArrayList<>();
+        List<RecordingConnection> members = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
-            RecordingParticipant member = new RecordingParticipant("user" + i);
+            RecordingConnection member = new RecordingConnection("user" + i);
             members.add(member);
             room.join(member, null);
         }
         ExecutorService senders = Executors.newFixedThreadPool(8);
         CountDownLatch done = new CountDownLatch(8);
-        for (RecordingParticipant member : members) {
+        for (RecordingConnection member : members) {
             senders.execute(() -> {
                 post(room, member, 250);
                 done.countDown();
@@ -121,7 +121,7 @@ class RoomTest {
         senders.shutdown();
 
         List<Long> expected = LongStream.rangeClosed(1, 2000).boxed().toList();
-        for (RecordingParticipant member : members) {
+        for (RecordingConnection member : members) {
             assertEquals(expected, member.seqs(), member.name());
         }
     }
@@ -129,16 +129,16 @@ class RoomTest {
     @Test
     void presence_in_a_large_room_names_only_the_member_and_the_count() {
         Room room = room();
-        RecordingParticipant first = new RecordingParticipant("user0");
+        RecordingConnection first = new RecordingConnection("user0");
         room.join(first, null);
         for (int i = 1; i < Room.PRESENCE_LIST_LIMIT; i++) {
-            room.join(new RecordingParticipant("user" + i), null);
+            room.join(new RecordingConnection("user" + i), null);
         }
         JsonObject lastListed = first.events("presence").get(first.events("presence").size() - 1);
         assertEquals(Room.PRESENCE_LIST_LIMIT, lastListed.getJsonArray("members").size());
         assertEquals(Room.PRESENCE_LIST_LIMIT, lastListed.getInt("count"));
 
-        room.join(new RecordingParticipant("late"), null);
+        room.join(new RecordingConnection("late"), null);
 
         JsonObject unlisted = first.events("presence").get(first.events("presence").size() - 1);
         assertEquals("late", unlisted.getString("member"));
@@ -149,10 +149,10 @@ class RoomTest {
     @Test
     void several_connections_of_one_identity_are_one_member() {
         Room room = room();
-        RecordingParticipant bob = new RecordingParticipant("bob");
+        RecordingConnection bob = new RecordingConnection("bob");
         room.join(bob, null);
-        RecordingParticipant alicePhone = new RecordingParticipant("alice");
-        RecordingParticipant aliceLaptop = new RecordingParticipant("alice");
+        RecordingConnection alicePhone = new RecordingConnection("alice");
+        RecordingConnection aliceLaptop = new RecordingConnection("alice");
 
         room.join(alicePhone, null);
         room.join(aliceLaptop, null);
@@ -172,8 +172,8 @@ class RoomTest {
     @Test
     void a_connection_that_cannot_take_a_message_leaves_the_room_at_once() {
         Room room = room();
-        RecordingParticipant alice = new RecordingParticipant("alice");
-        RecordingParticipant full = new RecordingParticipant("stalled") {
+        RecordingConnection alice = new RecordingConnection("alice");
+        RecordingConnection full = new RecordingConnection("stalled") {
             @Override
             public boolean enqueue(String frame) {
                 super.enqueue(frame);
@@ -196,10 +196,10 @@ class RoomTest {
     @Test
     void history_is_bounded_by_count() {
         Room room = room(5, Duration.ofHours(1));
-        RecordingParticipant alice = new RecordingParticipant("alice");
+        RecordingConnection alice = new RecordingConnection("alice");
         room.join(alice, null);
         post(room, alice, 12);
-        RecordingParticipant late = new RecordingParticipant("late");
+        RecordingConnection late = new RecordingConnection("late");
 
         room.join(late, new ResumePoint(0, room.epoch()));
 
@@ -210,12 +210,12 @@ class RoomTest {
     @Test
     void history_is_bounded_by_age() {
         Room room = room(100, Duration.ofMinutes(10));
-        RecordingParticipant alice = new RecordingParticipant("alice");
+        RecordingConnection alice = new RecordingConnection("alice");
         room.join(alice, null);
         post(room, alice, 3);
         clock.advance(Duration.ofMinutes(11));
         room.post(alice, "fresh", null);
-        RecordingParticipant late = new RecordingParticipant("late");
+        RecordingConnection late = new RecordingConnection("late");
 
         room.join(late, new ResumePoint(0, null));
 
@@ -226,10 +226,10 @@ class RoomTest {
     @Test
     void resuming_inside_retention_gets_exactly_the_missed_messages_then_live_ones() {
         Room room = room();
-        RecordingParticipant alice = new RecordingParticipant("alice");
+        RecordingConnection alice = new RecordingConnection("alice");
         room.join(alice, null);
         post(room, alice, 10);
-        RecordingParticipant bob = new RecordingParticipant("bob");
+        RecordingConnection bob = new RecordingConnection("bob");
 
         room.join(bob, new ResumePoint(6, room.epoch()));
         room.post(alice, "live", null);
@@ -242,10 +242,10 @@ class RoomTest {
     @Test
     void resuming_at_the_newest_message_gets_nothing_but_live_ones() {
         Room room = room();
-        RecordingParticipant alice = new RecordingParticipant("alice");
+        RecordingConnection alice = new RecordingConnection("alice");
         room.join(alice, null);
         post(room, alice, 3);
-        RecordingParticipant bob = new RecordingParticipant("bob");
+        RecordingConnection bob = new RecordingConnection("bob");
 
         room.join(bob, new ResumePoint(3, null));
         room.post(alice, "live", null);
@@ -256,11 +256,11 @@ class RoomTest {
     @Test
     void resuming_in_another_epoch_or_from_an_unknown_sequence_gets_a_resync() {
         Room room = room();
-        RecordingParticipant alice = new RecordingParticipant("alice");
+        RecordingConnection alice = new RecordingConnection("alice");
         room.join(alice, null);
         post(room, alice, 2);
-        RecordingParticipant restarted = new RecordingParticipant("bob");
-        RecordingParticipant future = new RecordingParticipant("carol");
+        RecordingConnection restarted = new RecordingConnection("bob");
+        RecordingConnection future = new RecordingConnection("carol");
 
         room.join(restarted, new ResumePoint(1, "an-older-epoch"));
         room.join(future, new ResumePoint(99, room.epoch()));
@@ -273,10 +273,10 @@ class RoomTest {
     @Test
     void a_backlog_larger_than_the_connection_may_take_is_a_resync_with_the_newest_messages() {
         Room room = room();
-        RecordingParticipant alice = new RecordingParticipant("alice");
+        RecordingConnection alice = new RecordingConnection("alice");
         room.join(alice, null);
         post(room, alice, 10);
-        RecordingParticipant small = new RecordingParticipant("bob", new Participant.Backlog(4, 1_000_000));
+        RecordingConnection small = new RecordingConnection("bob", new MemberConnection.Backlog(4, 1_000_000));
 
         room.join(small, new ResumePoint(2, room.epoch()));
 
@@ -289,10 +289,10 @@ class RoomTest {
     @Test
     void a_resume_command_returns_only_what_the_connection_did_not_receive_live() {
         Room room = room();
-        RecordingParticipant alice = new RecordingParticipant("alice");
+        RecordingConnection alice = new RecordingConnection("alice");
         room.join(alice, null);
         post(room, alice, 5);
-        RecordingParticipant bob = new RecordingParticipant("bob");
+        RecordingConnection bob = new RecordingConnection("bob");
         Room.Joined joined = room.join(bob, null);
         room.post(alice, "live 6", null);
 
@@ -308,9 +308,9 @@ class RoomTest {
     @Test
     void two_identities_with_the_same_cn_are_two_members_told_apart_by_their_tag() {
         Room room = room();
-        RecordingParticipant devUser = new RecordingParticipant("dev-user", "CN=dev-user", "CN=Keyhole CA", new Participant.Backlog(100, 1_000_000));
-        RecordingParticipant other = new RecordingParticipant("dev-user", "CN=dev-user,OU=Elsewhere", "CN=Keyhole CA",
-                new Participant.Backlog(100, 1_000_000));
+        RecordingConnection devUser = new RecordingConnection("dev-user", "CN=dev-user", "CN=Keyhole CA", new MemberConnection.Backlog(100, 1_000_000));
+        RecordingConnection other = new RecordingConnection("dev-user", "CN=dev-user,OU=Elsewhere", "CN=Keyhole CA",
+                new MemberConnection.Backlog(100, 1_000_000));
         room.join(devUser, null);
         room.join(other, null);
 
@@ -334,7 +334,7 @@ class RoomTest {
     @Test
     void a_name_gets_its_tag_only_while_another_member_has_it() {
         Room room = room();
-        RecordingParticipant alice = new RecordingParticipant("alice");
+        RecordingConnection alice = new RecordingConnection("alice");
         room.join(alice, null);
 
         room.post(alice, "alone", null);
@@ -348,16 +348,16 @@ class RoomTest {
         long[] nanos = {0};
         Room room = new Room(new RoomName("lobby"), null, new History(100, Duration.ofHours(1)), new Room.PresenceRate(1, 2),
                 clock, () -> nanos[0]);
-        RecordingParticipant watcher = new RecordingParticipant("watcher");
+        RecordingConnection watcher = new RecordingConnection("watcher");
         room.join(watcher, null);
-        RecordingParticipant bob = new RecordingParticipant("bob");
+        RecordingConnection bob = new RecordingConnection("bob");
         room.join(bob, null); // the watcher's join and this one take the burst
         for (int i = 0; i < 50; i++) {
-            RecordingParticipant flapping = new RecordingParticipant("flapping");
+            RecordingConnection flapping = new RecordingConnection("flapping");
             room.join(flapping, null);
             room.leave(flapping);
         }
-        room.join(new RecordingParticipant("carol"), null);
+        room.join(new RecordingConnection("carol"), null);
         room.leave(bob);
         int before = watcher.events("presence").size();
 
@@ -380,10 +380,10 @@ class RoomTest {
     @Test
     void a_member_who_leaves_is_named_as_the_others_saw_it() {
         Room room = room();
-        RecordingParticipant watcher = new RecordingParticipant("watcher");
-        RecordingParticipant one = new RecordingParticipant("dev-user", "CN=dev-user", "CN=Test CA", new Participant.Backlog(10, 100_000));
-        RecordingParticipant two = new RecordingParticipant("dev-user", "CN=dev-user,OU=Elsewhere", "CN=Test CA",
-                new Participant.Backlog(10, 100_000));
+        RecordingConnection watcher = new RecordingConnection("watcher");
+        RecordingConnection one = new RecordingConnection("dev-user", "CN=dev-user", "CN=Test CA", new MemberConnection.Backlog(10, 100_000));
+        RecordingConnection two = new RecordingConnection("dev-user", "CN=dev-user,OU=Elsewhere", "CN=Test CA",
+                new MemberConnection.Backlog(10, 100_000));
         room.join(watcher, null);
         room.join(one, null);
         room.join(two, null);
@@ -397,7 +397,7 @@ class RoomTest {
     }
 
     /** The member list a client keeps: its welcome, then joins and leaves applied as set operations. */
-    private static java.util.Set<String> memberList(RecordingParticipant client) {
+    private static java.util.Set<String> memberList(RecordingConnection client) {
         java.util.Set<String> members = new java.util.TreeSet<>();
         for (JsonObject event : client.events()) {
             switch (event.getString("type")) {
@@ -425,19 +425,19 @@ class RoomTest {
         long[] nanos = {0};
         Room room = new Room(new RoomName("lobby"), null, new History(100, Duration.ofHours(1)), new Room.PresenceRate(1, 1),
                 clock, () -> nanos[0]);
-        RecordingParticipant early = new RecordingParticipant("early");
+        RecordingConnection early = new RecordingConnection("early");
         room.join(early, null); // takes the only token
-        RecordingParticipant leaver = new RecordingParticipant("leaver");
+        RecordingConnection leaver = new RecordingConnection("leaver");
         room.join(leaver, null);                  // held back
-        RecordingParticipant middle = new RecordingParticipant("middle");
+        RecordingConnection middle = new RecordingConnection("middle");
         room.join(middle, null);                  // its welcome lists the leaver
         room.leave(leaver);                       // held back
-        RecordingParticipant returner = new RecordingParticipant("returner");
+        RecordingConnection returner = new RecordingConnection("returner");
         room.join(returner, null);
         room.leave(returner);
-        RecordingParticipant late = new RecordingParticipant("late");
+        RecordingConnection late = new RecordingConnection("late");
         room.join(late, null);                    // its welcome does not list the returner
-        room.join(new RecordingParticipant("returner"), null);
+        room.join(new RecordingConnection("returner"), null);
 
         nanos[0] += 1_000_000_000L;
         room.flushPresence();

@@ -59,6 +59,14 @@ class SettingsTest {
     }
 
     @Test
+    void none_switches_the_content_security_policy_off_and_an_empty_value_keeps_the_default() {
+        assertEquals("", Settings.of(Map.of("keyhole.web.content-security-policy", "None"))
+                .get(Setting.WEB_CONTENT_SECURITY_POLICY));
+        assertEquals(Setting.WEB_CONTENT_SECURITY_POLICY.defaultValue(),
+                Settings.of(Map.of("keyhole.web.content-security-policy", " ")).get(Setting.WEB_CONTENT_SECURITY_POLICY));
+    }
+
+    @Test
     void a_header_value_with_a_line_break_is_rejected() {
         Settings settings = Settings.of(Map.of(Setting.WEB_CONTENT_SECURITY_POLICY.key(), "default-src 'none'\r\nSet-Cookie: x=1"));
 

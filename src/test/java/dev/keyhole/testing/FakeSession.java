@@ -1,11 +1,14 @@
 package dev.keyhole.testing;
 
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.lang.reflect.Proxy;
+import java.nio.ByteBuffer;
 import java.security.Principal;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -37,6 +40,8 @@ public final class FakeSession {
     private volatile boolean open = true;
     private volatile Map<String, List<String>> requestParameters = Map.of();
     private final AtomicInteger pings = new AtomicInteger();
+    private volatile Map<String, String> pathParameters = Map.of();
+    private final Map<Class<?>, MessageHandler> handlers = new HashMap<>();
     private final Session session;
     private int maxTextMessageBufferSize = Integer.MAX_VALUE;
     private int maxBinaryMessageBufferSize = Integer.MAX_VALUE;
@@ -49,6 +54,15 @@ public final class FakeSession {
                     case "getUserProperties" -> userProperties;
                     case "getId" -> id;
                     case "getRequestParameterMap" -> requestParameters;
+                    case "getPathParameters" -> pathParameters;
+                    case "getMaxIdleTimeout" -> 0L;
+                    case "addMessageHandler" -> {
+                        if (args.length != 2) {
+                            throw new UnsupportedOperationException("addMessageHandler without a type");
+                        }
+                        handlers.put((Class<?>) args[0], (MessageHandler) args[1]);
+                        yield null;
+                    }
                     case "getAsyncRemote" -> asyncRemote();
                     case "isOpen" -> open;
                     case "setMaxTextMessageBufferSize" -> {
@@ -140,6 +154,35 @@ public final class FakeSession {
     public FakeSession requestParameters(Map<String, List<String>> parameters) {
         this.requestParameters = Map.copyOf(parameters);
         return this;
+    }
+
+    /** The values of the endpoint path's template. */
+    public FakeSession pathParameters(Map<String, String> parameters) {
+        this.pathParameters = Map.copyOf(parameters);
+        return this;
+    }
+
+    /** Delivers a part of a text message to the handler the endpoint added, as a container would. */
+    @SuppressWarnings("unchecked")
+    public void receiveText(String part, boolean last) {
+        ((MessageHandler.Partial<String>) handlers.get(String.class)).onMessage(part, last);
+    }
+
+    /** Delivers a part of a binary message to the handler the endpoint added. */
+    @SuppressWarnings("unchecked")
+    public void receiveBinary(ByteBuffer part, boolean last) {
+        ((MessageHandler.Partial<ByteBuffer>) handlers.get(ByteBuffer.class)).onMessage(part, last);
+    }
+
+    /** Delivers a pong to the handler the endpoint added. */
+    @SuppressWarnings("unchecked")
+    public void receivePong() {
+        ((MessageHandler.Whole<PongMessage>) handlers.get(PongMessage.class)).onMessage(() -> ByteBuffer.allocate(0));
+    }
+
+    /** The connection broke without a close frame and without the container telling the endpoint. */
+    public void drop() {
+        open = false;
     }
 
     /** How many pings were sent. */

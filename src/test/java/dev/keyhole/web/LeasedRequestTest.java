@@ -1,5 +1,7 @@
 package dev.keyhole.web;
 
+import dev.keyhole.ws.SessionRuntime;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -27,7 +29,7 @@ class LeasedRequestTest {
         parameters.put("after", new String[] {"42"});
         LeasedRequest leased = new LeasedRequest(request("after=42", parameters), "L1", new FrameGuard(1024));
 
-        assertEquals("L1", leased.getParameter(Connections.LEASE_PARAMETER));
+        assertEquals("L1", leased.getParameter(SessionRuntime.LEASE_PARAMETER));
         assertArrayEquals(new String[] {"42"}, leased.getParameterValues("after"));
         assertEquals("after=42&keyhole-lease=L1", leased.getQueryString());
     }
@@ -35,11 +37,11 @@ class LeasedRequestTest {
     @Test
     void a_lease_the_client_sent_itself_is_dropped() {
         Map<String, String[]> parameters = new LinkedHashMap<>();
-        parameters.put(Connections.LEASE_PARAMETER, new String[] {"forged", "again"});
+        parameters.put(SessionRuntime.LEASE_PARAMETER, new String[] {"forged", "again"});
         LeasedRequest leased = new LeasedRequest(request("keyhole-lease=forged&x=1&keyhole-lease", parameters), "L2",
                 new FrameGuard(1024));
 
-        assertArrayEquals(new String[] {"L2"}, leased.getParameterValues(Connections.LEASE_PARAMETER));
+        assertArrayEquals(new String[] {"L2"}, leased.getParameterValues(SessionRuntime.LEASE_PARAMETER));
         assertEquals("x=1&keyhole-lease=L2", leased.getQueryString());
     }
 

@@ -18,19 +18,19 @@ class SessionErrorsTest {
 
     @Test
     void keyholes_size_limit_closes_with_1009() {
-        assertEquals(Optional.of(Closure.MESSAGE_TOO_BIG),
+        assertEquals(Optional.of(CloseCause.MESSAGE_TOO_BIG),
                 SessionErrors.classify(new dev.keyhole.ws.MessageTooBigException(10)));
     }
 
     @Test
     void a_containers_size_limit_closes_with_1009_too() {
-        assertEquals(Optional.of(Closure.MESSAGE_TOO_BIG), SessionErrors.classify(new MessageTooBigException()));
+        assertEquals(Optional.of(CloseCause.MESSAGE_TOO_BIG), SessionErrors.classify(new MessageTooBigException()));
     }
 
     @Test
     void undecodable_messages_close_with_1007() {
-        assertEquals(Optional.of(Closure.INVALID_DATA), SessionErrors.classify(new DecodeException("x", "bad")));
-        assertEquals(Optional.of(Closure.INVALID_DATA),
+        assertEquals(Optional.of(CloseCause.INVALID_DATA), SessionErrors.classify(new DecodeException("x", "bad")));
+        assertEquals(Optional.of(CloseCause.INVALID_DATA),
                 SessionErrors.classify(new IllegalStateException(new MalformedInputException(1))));
     }
 
@@ -42,7 +42,7 @@ class SessionErrorsTest {
 
     @Test
     void anything_else_is_the_servers_fault_and_closes_with_1011() {
-        assertEquals(Optional.of(Closure.INTERNAL_ERROR), SessionErrors.classify(new NullPointerException()));
+        assertEquals(Optional.of(CloseCause.INTERNAL_ERROR), SessionErrors.classify(new NullPointerException()));
     }
 
     @Test
@@ -51,12 +51,12 @@ class SessionErrorsTest {
         RuntimeException second = new RuntimeException("second", first);
         first.initCause(second);
 
-        assertEquals(Optional.of(Closure.INTERNAL_ERROR), SessionErrors.classify(first));
+        assertEquals(Optional.of(CloseCause.INTERNAL_ERROR), SessionErrors.classify(first));
     }
 
     @Test
     void reason_codes_are_stable_and_short_enough_for_a_close_frame() {
-        for (Closure closure : Closure.values()) {
+        for (CloseCause closure : CloseCause.values()) {
             assertEquals(closure.reasonCode(), closure.toCloseReason().getReasonPhrase());
             // RFC 6455: the close reason must fit in a control frame, 123 bytes at most.
             assertEquals(true, closure.reasonCode().matches("[a-z-]{1,40}"), closure.reasonCode());

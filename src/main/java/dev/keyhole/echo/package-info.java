@@ -1,2 +1,0 @@
-/** The echo endpoint: a diagnostic wss endpoint that sends every message back. */
-package dev.keyhole.echo;

@@ -1,0 +1,2 @@
+/** Network addresses: ranges of client and proxy addresses in CIDR notation. */
+package dev.keyhole.net;

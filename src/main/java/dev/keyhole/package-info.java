@@ -1,0 +1,2 @@
+/** Keyhole: which WebSocket endpoint is served where (Endpoints). */
+package dev.keyhole;

@@ -1,0 +1,179 @@
+package dev.keyhole.ws;
+
+import dev.keyhole.auth.AuthenticationPolicy.Credential;
+import dev.keyhole.auth.ClientIdentity;
+import dev.keyhole.auth.ClientPrincipal;
+import dev.keyhole.limits.ConnectionLimits;
+import jakarta.websocket.Session;
+import java.nio.ByteBuffer;
+import java.security.cert.X509Certificate;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * One open WebSocket session as the {@link SessionRuntime} holds it: the connection lease its handshake was granted,
+ * the client's certificate credential (for the expiry and revocation sweep), its outbox, when the client was last
+ * heard from, and the endpoint's listener. Endpoints see its identity, its outbox and {@link #close(CloseCause)}.
+ */
+public final class LiveSession {
+
+    private final Session session;
+    private final MessageEndpoint endpoint;
+    private final ConnectionLimits.Lease lease;
+    private final Credential credential;
+    private final Instant notAfter;
+    private final Outbox outbox;
+    private final MessageAssembler assembler;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile SessionListener listener;
+
+    volatile long lastIncoming;
+    volatile long lastPing;
+    /** Read and written by the sweep only. */
+    private long lastDelivery;
+    private long deliveredAtLastSweep;
+
+    LiveSession(Session session, MessageEndpoint endpoint, ConnectionLimits.Lease lease, Outbox outbox, long now) {
+        this.session = session;
+        this.endpoint = endpoint;
+        this.lease = lease;
+        this.credential = ClientPrincipal.credentialOf(session.getUserPrincipal()).orElse(null);
+        this.notAfter = credential == null ? null : earliestNotAfter(credential);
+        this.outbox = outbox;
+        this.assembler = new MessageAssembler(endpoint.maxMessageBytes());
+        this.lastIncoming = now;
+        this.lastPing = now;
+        this.lastDelivery = now;
+    }
+
+    private static Instant earliestNotAfter(Credential credential) {
+        Instant earliest = credential.anchor().getNotAfter().toInstant();
+        for (X509Certificate certificate : credential.path()) {
+            Instant end = certificate.getNotAfter().toInstant();
+            earliest = end.isBefore(earliest) ? end : earliest;
+        }
+        return earliest;
+    }
+
+    /** The verified identity of the client's certificate, or empty for a session without one. */
+    public Optional<ClientIdentity> identity() {
+        return credential == null ? Optional.empty() : Optional.of(credential.identity());
+    }
+
+    /** The principal the handshake was authenticated as (with the client's address), or empty. */
+    public Optional<ClientPrincipal> principal() {
+        return session.getUserPrincipal() instanceof ClientPrincipal principal ? Optional.of(principal) : Optional.empty();
+    }
+
+    /** The values of the endpoint path's template, e.g. {@code room} for {@code /chat/{room}}. */
+    public Optional<String> pathParameter(String name) {
+        return Optional.ofNullable(session.getPathParameters().get(name));
+    }
+
+    /** The handshake's query parameters. */
+    public Map<String, List<String>> queryParameters() {
+        return session.getRequestParameterMap();
+    }
+
+    /** Where the session's outgoing messages queue. */
+    public Outbox outbox() {
+        return outbox;
+    }
+
+    /** Queues a text message and starts sending it. */
+    public void send(String text) {
+        outbox.send(text);
+    }
+
+    /** Closes the session with the given code and reason, if it is still open. */
+    public void close(CloseCause cause) {
+        SessionErrors.close(session, cause);
+    }
+
+    public String id() {
+        return session.getId();
+    }
+
+    String endpointName() {
+        return endpoint.name();
+    }
+
+    Session session() {
+        return session;
+    }
+
+    ConnectionLimits.Lease lease() {
+        return lease;
+    }
+
+    Optional<Credential> credential() {
+        return Optional.ofNullable(credential);
+    }
+
+    /** Whether the certificate path has reached its end of validity (the earliest notAfter in it). */
+    boolean expiredAt(Instant now) {
+        return notAfter != null && !now.isBefore(notAfter);
+    }
+
+    void listen(SessionListener taken) {
+        this.listener = taken;
+    }
+
+    /** The client answered a ping: it is alive. */
+    void ponged(long now) {
+        lastIncoming = now;
+    }
+
+    /** A part of a text message: assembled up to the limit, handed on when whole. */
+    void text(String part, boolean last, long now) {
+        lastIncoming = now;
+        SessionListener current = listener;
+        if (current != null) {
+            assembler.text(part, last).ifPresent(current::text);
+        }
+    }
+
+    /** A part of a binary message: refused at once (1003) by an endpoint that takes none. */
+    void binary(ByteBuffer part, boolean last, long now) {
+        lastIncoming = now;
+        SessionListener current = listener;
+        if (current == null) {
+            return;
+        }
+        if (!endpoint.acceptsBinary()) {
+            close(CloseCause.UNSUPPORTED_DATA);
+            return;
+        }
+        assembler.binary(part, last).ifPresent(current::binary);
+    }
+
+    /**
+     * Notes, once per sweep, whether messages reached the container for this client since the last one.
+     *
+     * @return when a message was last delivered
+     */
+    long lastDelivery(long now) {
+        long delivered = outbox.delivered();
+        if (delivered != deliveredAtLastSweep) {
+            deliveredAtLastSweep = delivered;
+            lastDelivery = now;
+        }
+        return lastDelivery;
+    }
+
+    /** Marks the session closed and tells the listener, the first time only; returns whether this was the first. */
+    boolean markClosed() {
+        if (!closed.compareAndSet(false, true)) {
+            return false;
+        }
+        SessionListener current = listener;
+        listener = null;
+        if (current != null) {
+            current.closed();
+        }
+        return true;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.keyhole.ws;
+
+import jakarta.enterprise.inject.spi.CDI;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.Endpoint;
+import jakarta.websocket.EndpointConfig;
+import jakarta.websocket.MessageHandler;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpointConfig;
+import java.nio.ByteBuffer;
+import java.util.Optional;
+
+/**
+ * The one WebSocket lifecycle every Keyhole endpoint runs: a programmatic endpoint (registered through
+ * {@code dev.keyhole.Endpoints}, portable across Tyrus and Undertow) that opens the session in the
+ * {@link SessionRuntime}, hands its whole messages to the {@link MessageEndpoint}'s listener, counts pongs as signs
+ * of life, and reports close and failure to the runtime once. Keeps no state of its own, so one instance or one per
+ * session works alike.
+ */
+public final class ManagedEndpoint extends Endpoint {
+
+    private final SessionRuntime runtime;
+    private final MessageEndpoint endpoint;
+
+    ManagedEndpoint(SessionRuntime runtime, MessageEndpoint endpoint) {
+        this.runtime = runtime;
+        this.endpoint = endpoint;
+    }
+
+    /** The configuration that serves {@code endpoint}, a CDI bean, at {@code path} (a URI template). */
+    public static ServerEndpointConfig at(String path, Class<? extends MessageEndpoint> endpoint) {
+        return ServerEndpointConfig.Builder.create(ManagedEndpoint.class, path).configurator(new Factory(endpoint)).build();
+    }
+
+    @Override
+    public void onOpen(Session session, EndpointConfig config) {
+        Optional<LiveSession> opened = runtime.open(session, endpoint);
+        // Handlers for every kind of message, also when the session was refused: a frame that arrives before the
+        // close is done is dropped (the session has no listener), not left to the container to answer its own way.
+        LiveSession live = opened.orElse(null);
+        session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) -> {
+            if (live != null) {
+                live.text(part, last, runtime.now());
+            }
+        });
+        session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) -> {
+            if (live != null) {
+                live.binary(part, last, runtime.now());
+            }
+        });
+        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> {
+            if (live != null) {
+                live.ponged(runtime.now());
+            }
+        });
+        if (live == null) {
+            return;
+        }
+        try {
+            live.listen(endpoint.open(live));
+        } catch (MessageEndpoint.Refusal refusal) {
+            live.close(refusal.closeCause());
+        }
+    }
+
+    @Override
+    public void onClose(Session session, CloseReason closeReason) {
+        runtime.closed(session);
+    }
+
+    @Override
+    public void onError(Session session, Throwable failure) {
+        runtime.failed(session, failure, endpoint.name());
+    }
+
+    /** Makes the endpoint for a connection from the application's CDI beans. */
+    private static final class Factory extends ServerEndpointConfig.Configurator {
+
+        private final Class<? extends MessageEndpoint> type;
+        private volatile ManagedEndpoint made;
+
+        Factory(Class<? extends MessageEndpoint> type) {
+            this.type = type;
+        }
+
+        @Override
+        public <T> T getEndpointInstance(Class<T> endpointClass) {
+            ManagedEndpoint endpoint = made;
+            if (endpoint == null) {
+                CDI<Object> beans = CDI.current();
+                endpoint = new ManagedEndpoint(beans.select(SessionRuntime.class).get(), beans.select(type).get());
+                made = endpoint;
+            }
+            return endpointClass.cast(endpoint);
+        }
+    }
+}

@@ -1,0 +1,155 @@
+package dev.keyhole.diagnostic;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyhole.testing.Deployments;
+import dev.keyhole.testing.ItPki;
+import dev.keyhole.testing.RawHandshake;
+import dev.keyhole.testing.ServerLog;
+import dev.keyhole.testing.Target;
+import dev.keyhole.testing.Tls;
+import dev.keyhole.testing.WsClient;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.ExecutionException;
+import java.util.regex.Pattern;
+import org.jboss.arquillian.container.test.api.Deployment;
+import org.jboss.arquillian.container.test.api.RunAsClient;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.jboss.shrinkwrap.api.spec.WebArchive;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The echo endpoint over wss on Payara Micro, configured by the shipped server-config. */
+@ExtendWith(ArquillianExtension.class)
+@RunAsClient
+class EchoIT {
+
+    private static final int LIMIT = 64 * 1024;
+
+    @Deployment(testable = false)
+    static WebArchive keyhole() {
+        return Deployments.builtWar();
+    }
+
+    private URI echo() {
+        return Deployments.wss("/echo");
+    }
+
+    @Test
+    void text_is_echoed_to_a_client_with_a_trusted_certificate() throws Exception {
+        try (WsClient client = WsClient.connect(echo(), Tls.withCertificate(ItPki.client("alice")))) {
+            client.sendText("hello, keyhole");
+
+            assertEquals("hello, keyhole", client.nextText());
+        }
+    }
+
+    @Test
+    void binary_is_echoed_byte_for_byte() throws Exception {
+        byte[] data = new byte[4096];
+        new Random(42).nextBytes(data);
+        try (WsClient client = WsClient.connect(echo(), Tls.withCertificate(ItPki.client("alice")))) {
+            client.sendBinary(ByteBuffer.wrap(data));
+
+            assertEquals(ByteBuffer.wrap(data), client.nextBinary());
+        }
+    }
+
+    @Test
+    void text_is_echoed_to_a_client_without_a_certificate() throws Exception {
+        try (WsClient client = WsClient.connect(echo(), Tls.anonymous())) {
+            client.sendText("no certificate here");
+
+            assertEquals("no certificate here", client.nextText());
+        }
+    }
+
+    @Test
+    void a_message_exactly_at_the_limit_is_echoed_and_the_connection_stays_open() throws Exception {
+        try (WsClient client = WsClient.connect(echo(), Tls.anonymous())) {
+            client.sendText("é".repeat(LIMIT / 2));
+            assertEquals(LIMIT / 2, client.nextText().length());
+
+            client.sendText("still open");
+            assertEquals("still open", client.nextText());
+        }
+    }
+
+    @Test
+    void a_text_message_over_the_limit_closes_with_1009() throws Exception {
+        try (WsClient client = WsClient.connect(echo(), Tls.withCertificate(ItPki.client("alice")))) {
+            sendUntilClosed(() -> client.sendText("x".repeat(LIMIT + 1)));
+
+            assertEquals(new WsClient.Close(1009, "message-too-big"), client.awaitClose());
+        }
+    }
+
+    @Test
+    void a_binary_message_over_the_limit_closes_with_1009() throws Exception {
+        try (WsClient client = WsClient.connect(echo(), Tls.anonymous())) {
+            sendUntilClosed(() -> client.sendBinary(ByteBuffer.allocate(LIMIT + 1)));
+
+            assertEquals(new WsClient.Close(1009, "message-too-big"), client.awaitClose());
+        }
+    }
+
+    @Test
+    void a_client_that_sends_without_reading_is_closed_as_a_slow_consumer_and_others_keep_their_echo() throws Exception {
+        ServerLog log = ServerLog.fromNow();
+        try (WsClient other = WsClient.connect(echo(), Tls.anonymous());
+                RawHandshake.StalledClient stalled = RawHandshake.stalledClient(Tls.anonymous(), Deployments.httpsPort(),
+                        echo().getRawPath(), 60_000)) {
+            // Its echoes fill the socket buffers, then the 1 MiB send queue: the session is closed.
+            log.awaitLine(Pattern.compile("event=ws.slow-consumer "), Duration.ofSeconds(60));
+
+            other.sendText("still served");
+            assertEquals("still served", other.nextText());
+            assertTrue(stalled.framesWritten() > 0);
+        }
+    }
+
+    @Test
+    void on_payara_tyrus_sessions_skip_the_idle_timer_restart_on_every_message() throws Exception {
+        try (WsClient client = WsClient.connect(echo(), Tls.anonymous())) {
+            client.sendText("timer");
+            assertEquals("timer", client.nextText());
+        }
+        // Payara Micro, Payara Server, and Payara Micro behind the Apache front run Tyrus; WildFly runs Undertow.
+        boolean tyrus = Target.current() != Target.WILDFLY;
+        ServerLog log = ServerLog.sinceStart();
+
+        assertEquals(tyrus, log.contains(Pattern.compile("event=ws.tyrus-idle-timer bypass=on")));
+        assertFalse(log.contains(Pattern.compile("event=ws.tyrus-idle-timer bypass=off")));
+    }
+
+    @Test
+    void a_message_sent_in_parts_is_limited_as_a_whole() throws Exception {
+        try (WsClient client = WsClient.connect(echo(), Tls.anonymous())) {
+            for (int i = 0; i < 4; i++) {
+                client.sendTextPart("y".repeat(LIMIT / 4), false);
+            }
+            client.sendTextPart("y", true);
+
+            assertEquals(new WsClient.Close(1009, "message-too-big"), client.awaitClose());
+        }
+    }
+
+    /** A send the server may cut short: it refuses an oversized message at its frame header, before it all arrives. */
+    private static void sendUntilClosed(Send send) throws Exception {
+        try {
+            send.run();
+        } catch (ExecutionException closedWhileSending) {
+            // the close that cut it short is what the test asserts
+        }
+    }
+
+    @FunctionalInterface
+    private interface Send {
+        void run() throws Exception;
+    }
+}
