@@ -3,6 +3,7 @@ package dev.keyhole.server;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyhole.testing.ItPki;
+import dev.keyhole.testing.Ports;
 import dev.keyhole.testing.ServerProcess;
 import dev.keyhole.testing.TlsGate;
 import dev.keyhole.testing.TlsScan;
@@ -30,8 +31,9 @@ class BrokenTlsConfigIT {
         Files.writeString(broken, Files.readString(SHIPPED)
                 .replace("ssl.client-auth=want", "ssl.client-auth=")
                 .replaceFirst("(ssl\\.ssl3-tls-ciphers=\\S+)", "$1," + CBC));
-        String https = System.getProperty("keyhole.it.bad-config.https.port");
-        List<String> command = new ArrayList<>(UberJar.command(temp, System.getProperty("keyhole.it.bad-config.http.port"), https));
+        Ports ports = Ports.free();
+        String https = Integer.toString(ports.https());
+        List<String> command = new ArrayList<>(UberJar.command(temp, ports));
         command.addAll(List.of("--prebootcommandfile", broken.toString()));
 
         List<String> violations;

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyhole.testing.Command;
+import dev.keyhole.testing.Ports;
 import dev.keyhole.testing.ServerProcess;
 import dev.keyhole.testing.TestFiles;
 import java.nio.file.Path;
@@ -26,13 +27,14 @@ class DevRunnerIT {
     void the_run_command_creates_a_dev_pki_serves_wss_echo_with_and_without_a_certificate_and_stops_on_ctrl_c()
             throws Exception {
         TestFiles.deleteRecursively(DEV_DIR);
-        String https = System.getProperty("keyhole.it.dev.https.port");
+        Ports ports = Ports.free();
+        String https = Integer.toString(ports.https());
         Path temp = ServerProcess.tempDir("run-dev");
         Path relativeTemp = Path.of("").toAbsolutePath().relativize(temp); // no spaces for run-dev.sh to split
         Map<String, String> environment = Map.of(
                 "KEYHOLE_DEV_DIR", DEV_DIR.toString(),
                 "KEYHOLE_HTTPS_PORT", https,
-                "KEYHOLE_HTTP_PORT", System.getProperty("keyhole.it.dev.http.port"),
+                "KEYHOLE_HTTP_PORT", Integer.toString(ports.http()),
                 "KEYHOLE_JAVA_OPTS", "-Xmx512m -Djava.io.tmpdir=" + relativeTemp);
 
         try (ServerProcess server = ServerProcess.startPayara(List.of("bash", "server-config/run-dev.sh"), environment, "run-dev")) {

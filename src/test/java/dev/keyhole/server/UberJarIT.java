@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyhole.testing.ItPki;
 import dev.keyhole.testing.KeyMaterial;
+import dev.keyhole.testing.Ports;
 import dev.keyhole.testing.ServerProcess;
 import dev.keyhole.testing.TestFiles;
 import dev.keyhole.testing.Tls;
@@ -45,12 +46,13 @@ class UberJarIT {
 
     @Test
     void the_uber_jar_serves_wss_with_keys_and_settings_given_at_start_and_stops_cleanly_on_ctrl_c() throws Exception {
-        String https = System.getProperty("keyhole.it.uber.https.port");
+        Ports ports = Ports.free();
+        String https = Integer.toString(ports.https());
         Path temp = ServerProcess.tempDir("uber-jar");
         Map<String, String> settings = Map.of("KEYHOLE_ECHO_MAX_MESSAGE_BYTES", "2048");
 
         try (ServerProcess server = ServerProcess.startPayara(
-                command(temp, System.getProperty("keyhole.it.uber.http.port"), https), settings, "uber-jar")) {
+                UberJar.command(temp, ports), settings, "uber-jar")) {
             URI echo = URI.create("wss://localhost:" + https + "/echo");
             try (WsClient client = WsClient.connect(echo, Tls.withCertificate(ItPki.client("alice")))) {
                 client.sendText("from the uber-jar");
@@ -74,12 +76,13 @@ class UberJarIT {
 
     @Test
     void an_invalid_setting_stops_the_deployment_with_a_log_line_naming_the_key() throws Exception {
-        String https = System.getProperty("keyhole.it.bad-config.https.port");
+        Ports ports = Ports.free();
+        String https = Integer.toString(ports.https());
         Path temp = ServerProcess.tempDir("uber-jar-bad-config");
         Map<String, String> settings = Map.of("KEYHOLE_ECHO_MAX_MESSAGE_BYTES", "64k");
 
         try (ServerProcess server = ServerProcess.startPayara(
-                command(temp, System.getProperty("keyhole.it.bad-config.http.port"), https), settings, "uber-jar-bad-config")) {
+                UberJar.command(temp, ports), settings, "uber-jar-bad-config")) {
             assertTrue(server.output().contains("event=config.invalid key=keyhole.echo.max-message-bytes message=\"Invalid value '64k'"),
                     "log names the key; see " + server.log());
 
@@ -87,9 +90,5 @@ class UberJarIT {
                     URI.create("wss://localhost:" + https + "/echo"), Tls.anonymous()));
             assertTrue(refused.getCause() instanceof WebSocketHandshakeException, String.valueOf(refused.getCause()));
         }
-    }
-
-    private static List<String> command(Path temp, String httpPort, String httpsPort) {
-        return UberJar.command(temp, httpPort, httpsPort);
     }
 }

@@ -49,7 +49,7 @@ public final class ApacheFront implements LauncherSessionListener {
                 Map.entry("KEYHOLE_APACHE_KEY", pki.resolve("servers/localhost.key").toString()),
                 Map.entry("KEYHOLE_APACHE_CA", pki.resolve("ca.crt").toString()),
                 Map.entry("KEYHOLE_APACHE_CRL", pki.resolve("crl.pem").toString()),
-                Map.entry("KEYHOLE_APACHE_BACKEND", "https://127.0.0.1:" + System.getProperty("keyhole.it.server.https.port")),
+                Map.entry("KEYHOLE_APACHE_BACKEND", "https://127.0.0.1:" + Target.PAYARA_MICRO.httpsPort()),
                 Map.entry("KEYHOLE_APACHE_PROXY_CERT", ItPki.proxyPem("apache").toString()),
                 Map.entry("KEYHOLE_APACHE_LOG_LEVEL", "warn"));
         try {

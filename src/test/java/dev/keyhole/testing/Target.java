@@ -35,14 +35,23 @@ public enum Target {
         return this == WILDFLY || this == APACHE;
     }
 
-    /** The HTTPS port clients connect to: the server's, or the front's. */
+    /** The HTTPS port clients connect to: the server's, or the front's (keyhole.it.ID.https.port, set by pom.xml). */
     public int httpsPort() {
-        return Integer.getInteger("keyhole.it.https.port");
+        return port("https");
     }
 
-    /** The plain-HTTP port clients connect to. */
+    /** The plain-HTTP port clients connect to (keyhole.it.ID.http.port). */
     public int httpPort() {
-        return Integer.getInteger("keyhole.it.http.port");
+        return port("http");
+    }
+
+    private int port(String scheme) {
+        String name = "keyhole.it." + id() + "." + scheme + ".port";
+        Integer port = Integer.getInteger(name);
+        if (port == null) {
+            throw new IllegalStateException(name + " is not set: the build sets it for the integration tests (mvn verify)");
+        }
+        return port;
     }
 
     public URI wss(String path) {

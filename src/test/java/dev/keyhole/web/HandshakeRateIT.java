@@ -3,6 +3,7 @@ package dev.keyhole.web;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 
+import dev.keyhole.testing.Ports;
 import dev.keyhole.testing.RawHandshake;
 import dev.keyhole.testing.ServerLog;
 import dev.keyhole.testing.ServerProcess;
@@ -24,8 +25,9 @@ class HandshakeRateIT {
 
     @Test
     void a_burst_of_handshakes_from_one_address_is_refused_with_429_and_an_audit_line() throws Exception {
-        int https = Integer.parseInt(UberJar.httpsPort(NAME));
-        try (ServerProcess server = UberJar.start(NAME, Map.of(
+        Ports ports = Ports.free();
+        int https = ports.https();
+        try (ServerProcess server = UberJar.start(NAME, ports, Map.of(
                 "KEYHOLE_LIMITS_HANDSHAKES_PER_SECOND_PER_ADDRESS", "1",
                 "KEYHOLE_LIMITS_HANDSHAKE_BURST_PER_ADDRESS", "5"))) {
             ServerLog log = ServerLog.fromNow(server);

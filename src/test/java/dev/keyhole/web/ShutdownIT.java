@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.keyhole.testing.ItPki;
 import dev.keyhole.testing.MuteClient;
+import dev.keyhole.testing.Ports;
 import dev.keyhole.testing.RawHandshake;
 import dev.keyhole.testing.ServerProcess;
 import dev.keyhole.testing.Tls;
@@ -25,8 +26,9 @@ class ShutdownIT {
 
     @Test
     void sigterm_tells_open_sessions_1001_and_refuses_new_handshakes_with_503() throws Exception {
-        int https = Integer.parseInt(UberJar.httpsPort(NAME));
-        try (ServerProcess server = UberJar.start(NAME, Map.of())) {
+        Ports ports = Ports.free();
+        int https = ports.https();
+        try (ServerProcess server = UberJar.start(NAME, ports, Map.of())) {
             URI echo = URI.create("wss://localhost:" + https + "/echo");
             try (WsClient alice = WsClient.connect(echo, Tls.withCertificate(ItPki.client("alice")));
                     MuteClient bob = MuteClient.connect(Tls.withCertificate(ItPki.client("bob")), https, "/echo", Map.of())) {
