@@ -3,6 +3,7 @@ package dev.keyhole.auth;
 import dev.keyhole.auth.AuthenticationPolicy.Accepted;
 import dev.keyhole.auth.AuthenticationPolicy.Decision;
 import dev.keyhole.auth.AuthenticationPolicy.Rejected;
+import dev.keyhole.web.Perimeter;
 import dev.keyhole.web.RequestPath;
 import dev.keyhole.ws.HandshakeRefusal;
 import jakarta.inject.Inject;
@@ -46,7 +47,7 @@ public class ClientCertificateFilter extends HttpFilter {
         }
         AuthenticationPolicy.Request facts = new AuthenticationPolicy.Request(path.path(), request.getRemoteAddr(),
                 certificates(request), name -> headers(request, name));
-        Decision decision = authentication.decide(facts);
+        Decision decision = authentication.decide(facts, Perimeter.isWebSocketHandshake(request));
         if (decision instanceof Rejected rejected) {
             HandshakeRefusal.send(response, HttpServletResponse.SC_FORBIDDEN, rejected.reason().code());
             return;
