@@ -15,19 +15,27 @@ import java.util.logging.Logger;
 /**
  * The audit trail of authentication: one line per decision, accepted or rejected, with time, client address,
  * path, location, subject, issuer, serial, fingerprint and reason. Never a PEM, never a message body; every value
- * goes through {@link LogLine}, so a subject cannot forge a line.
+ * goes through {@link LogLine}, so a subject cannot forge a line. Refusals are logged at WARNING and accepted
+ * WebSocket handshakes at INFO; accepted plain HTTP requests (the page and its assets: anything that is not a
+ * WebSocket handshake) at the level keyhole.auth.audit-assets-level gives, FINE unless configured.
  */
 public final class AuditLog {
 
     private static final Logger LOG = Logger.getLogger(AuditLog.class.getName());
 
     private final Clock clock;
+    private final Level assetLevel;
 
-    public AuditLog(Clock clock) {
+    /** @param assetLevel the level of an accepted request that is not a WebSocket handshake */
+    public AuditLog(Clock clock, Level assetLevel) {
         this.clock = clock;
+        this.assetLevel = assetLevel;
     }
 
-    public void record(Decision decision) {
+    /**
+     * @param handshake whether the request is a WebSocket handshake (else a plain HTTP request: the page, an asset)
+     */
+    public void record(Decision decision, boolean handshake) {
         Facts facts = decision.facts();
         IgnoredHeaders ignored = facts.ignored();
         if (ignored != null) {
@@ -38,6 +46,13 @@ public final class AuditLog {
                 line.with("proxy-problem", ignored.proxyProblem());
             }
             LOG.warning(line.toString());
+        }
+        Level level = Level.WARNING;
+        if (decision instanceof Accepted) {
+            level = handshake ? Level.INFO : assetLevel;
+        }
+        if (!LOG.isLoggable(level)) {
+            return;
         }
         LogLine line = LogLine.event("auth")
                 .with("decision", decision instanceof Accepted ? "accept" : "reject")
@@ -53,7 +68,7 @@ public final class AuditLog {
             line.with("subject", leaf.getSubjectX500Principal().getName())
                     .with("issuer", leaf.getIssuerX500Principal().getName())
                     .with("serial", ClientIdentity.serial(leaf))
-                    .with("fingerprint", ClientIdentity.fingerprint(leaf));
+                    .with("fingerprint", facts.fingerprint() != null ? facts.fingerprint() : ClientIdentity.fingerprint(leaf));
         }
         if (decision instanceof Accepted accepted) {
             accepted.credential().ifPresent(credential -> line.with("roles", String.join(",", credential.identity().roles())));
@@ -61,7 +76,7 @@ public final class AuditLog {
                 line.with("revocation", "unknown");
             }
         }
-        LOG.log(decision instanceof Accepted ? Level.INFO : Level.WARNING, line.toString());
+        LOG.log(level, line.toString());
     }
 
     /** The stable code of a decision: a {@link Reason} code, or {@code certificate} / {@code anonymous}. */

@@ -56,7 +56,7 @@ public class Authentication {
         configured.report().forEach(LOG::info);
         configured.warnings().forEach(LOG::warning);
         policy = configured.policy();
-        audit = new AuditLog(clock);
+        audit = new AuditLog(clock, configured.auditAssetsLevel());
         int interval = configured.checkIntervalSeconds();
         check = scheduler.scheduleWithFixedDelay(this::reloadCrls, interval, interval, TimeUnit.SECONDS);
     }
@@ -73,10 +73,14 @@ public class Authentication {
         }
     }
 
-    /** Decides one request and records the decision in the audit log. */
-    public Decision decide(AuthenticationPolicy.Request request) {
+    /**
+     * Decides one request and records the decision in the audit log.
+     *
+     * @param handshake whether the request is a WebSocket handshake (else the page or an asset: audited lower)
+     */
+    public Decision decide(AuthenticationPolicy.Request request, boolean handshake) {
         Decision decision = policy.decide(request);
-        audit.record(decision);
+        audit.record(decision, handshake);
         return decision;
     }
 

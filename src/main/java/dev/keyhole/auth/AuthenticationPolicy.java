@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.Function;
 
 /**
@@ -57,14 +56,20 @@ public final class AuthenticationPolicy {
      * What a decision is about, for the audit log.
      *
      * @param leaf the presented client certificate, if any (also when it was refused)
+     * @param fingerprint the SHA-256 fingerprint of {@code leaf} when the decision computed it (it checked the
+     *        certificate), else null
      * @param ignored the forwarding headers that were not believed, or {@code null} when there were none
      */
     public record Facts(String path, Location location, ClientAddress client, Source source, X509Certificate leaf,
-            IgnoredHeaders ignored) {
+            String fingerprint, IgnoredHeaders ignored) {
 
         /** Whether a forwarding header was present and not believed. */
         public boolean forwardedHeaderIgnored() {
             return ignored != null;
+        }
+
+        Facts withFingerprint(String leafFingerprint) {
+            return new Facts(path, location, client, source, leaf, leafFingerprint, ignored);
         }
     }
 
@@ -113,10 +118,6 @@ public final class AuthenticationPolicy {
             subjects = List.copyOf(subjects);
         }
 
-        public static ProxyTrust none() {
-            return new ProxyTrust(List.of(), List.of(), false, "Client-Cert", "Client-Cert-Chain", "X-Forwarded-For");
-        }
-
         /** Whether the identity is the proxy's own (never a user's). */
         boolean isProxyIdentity(ClientIdentity identity) {
             return subjects.stream().anyMatch(rule -> rule.admits(identity));
@@ -124,17 +125,18 @@ public final class AuthenticationPolicy {
     }
 
     private final Locations locations;
-    private final CertificateValidator validator;
-    private final Optional<CrlStore> crls;
+    private final CertificateCheck certificates;
     private final boolean crlFailOpen;
     private final RoleMapping roles;
     private final ProxyTrust proxyTrust;
 
+    /**
+     * @param decisionCacheSize how many certificate verdicts are remembered ({@link CertificateCheck}); 0: none
+     */
     public AuthenticationPolicy(Locations locations, CertificateValidator validator, Optional<CrlStore> crls,
-            boolean crlFailOpen, RoleMapping roles, ProxyTrust proxyTrust) {
+            boolean crlFailOpen, RoleMapping roles, ProxyTrust proxyTrust, int decisionCacheSize) {
         this.locations = Objects.requireNonNull(locations, "locations");
-        this.validator = Objects.requireNonNull(validator, "validator");
-        this.crls = Objects.requireNonNull(crls, "crls");
+        this.certificates = new CertificateCheck(validator, crls, decisionCacheSize, validator.clock());
         this.crlFailOpen = crlFailOpen;
         this.roles = Objects.requireNonNull(roles, "roles");
         this.proxyTrust = Objects.requireNonNull(proxyTrust, "proxyTrust");
@@ -159,7 +161,7 @@ public final class AuthenticationPolicy {
             try {
                 chain = forwardedChain(certificateHeader, request.headers().apply(proxyTrust.chainHeader()));
             } catch (IllegalArgumentException e) {
-                Facts facts = new Facts(request.path(), location, client, Source.PROXY, null, null);
+                Facts facts = new Facts(request.path(), location, client, Source.PROXY, null, null, null);
                 return new Rejected(facts, Reason.MALFORMED_CERTIFICATE);
             }
             source = chain.isEmpty() ? Source.NONE : Source.PROXY;
@@ -175,7 +177,7 @@ public final class AuthenticationPolicy {
                         : new IgnoredHeaders(forwardingHeaders, IgnoredHeaders.PROXY_NOT_AUTHENTICATED, problem);
             }
         }
-        Facts facts = new Facts(request.path(), location, client, source, chain.isEmpty() ? null : chain.get(0), ignored);
+        Facts facts = new Facts(request.path(), location, client, source, chain.isEmpty() ? null : chain.get(0), null, ignored);
 
         if (ignored != null && ignored.reason().equals(IgnoredHeaders.PROXY_NOT_AUTHENTICATED)) {
             // Forwarding headers from a proxy's address that did not prove itself: a misconfigured proxy identity (or
@@ -191,11 +193,16 @@ public final class AuthenticationPolicy {
                     ? new Rejected(facts, Reason.NO_CERTIFICATE)
                     : new Accepted(facts, Optional.empty(), false);
         }
-        Verified verified = verify(chain);
-        if (verified.rejection() != null) {
-            return new Rejected(facts, verified.rejection());
+        CertificateCheck.Verdict verdict = certificates.check(chain);
+        facts = facts.withFingerprint(verdict.fingerprint());
+        if (verdict instanceof CertificateCheck.Refused refused) {
+            return new Rejected(facts, refused.reason());
         }
-        ClientIdentity identity = verified.identity().withRoles(roles.rolesOf(verified.identity()));
+        CertificateCheck.Passed passed = (CertificateCheck.Passed) verdict;
+        if (passed.revocationUnknown() && !crlFailOpen) {
+            return new Rejected(facts, Reason.CRL_UNAVAILABLE);
+        }
+        ClientIdentity identity = passed.identity().withRoles(roles.rolesOf(passed.identity()));
         if (proxyTrust.isProxyIdentity(identity)) {
             // The proxy's certificate from an address that is not a proxy's, or forwarded by a proxy: not a user.
             return new Rejected(facts, Reason.PROXY_CERTIFICATE);
@@ -203,30 +210,8 @@ public final class AuthenticationPolicy {
         if (!location.admits(identity)) {
             return new Rejected(facts, Reason.SUBJECT_NOT_ALLOWED);
         }
-        return new Accepted(facts, Optional.of(new Credential(identity, verified.valid().path(), verified.valid().anchor())),
-                verified.revocationUnknown());
-    }
-
-    /** The outcome of the checks every certificate passes, user's or proxy's: a rejection, or the verified identity. */
-    private record Verified(Reason rejection, CertificateValidator.Valid valid, ClientIdentity identity,
-            boolean revocationUnknown) {
-    }
-
-    private Verified verify(List<X509Certificate> chain) {
-        CertificateValidator.Result result = validator.validate(chain);
-        if (result instanceof CertificateValidator.Invalid invalid) {
-            return new Verified(invalid.reason(), null, null, false);
-        }
-        CertificateValidator.Valid valid = (CertificateValidator.Valid) result;
-        CrlStore.Status status = crls.map(store -> store.check(valid.path(), valid.anchor())).orElse(CrlStore.Status.GOOD);
-        if (status == CrlStore.Status.REVOKED) {
-            return new Verified(Reason.REVOKED, null, null, false);
-        }
-        if (status == CrlStore.Status.UNAVAILABLE && !crlFailOpen) {
-            return new Verified(Reason.CRL_UNAVAILABLE, null, null, false);
-        }
-        return new Verified(null, valid, ClientIdentity.of(valid.path().get(0), Set.of()),
-                status == CrlStore.Status.UNAVAILABLE);
+        return new Accepted(facts, Optional.of(new Credential(identity, passed.valid().path(), passed.valid().anchor())),
+                passed.revocationUnknown());
     }
 
     /**
@@ -240,14 +225,15 @@ public final class AuthenticationPolicy {
         if (tlsChain.isEmpty()) {
             return Optional.of(Reason.NO_CERTIFICATE.code());
         }
-        Verified verified = verify(tlsChain);
-        if (verified.rejection() != null) {
-            return Optional.of(verified.rejection().code());
+        CertificateCheck.Verdict verdict = certificates.check(tlsChain);
+        if (verdict instanceof CertificateCheck.Refused refused) {
+            return Optional.of(refused.reason().code());
         }
-        if (verified.revocationUnknown()) {
+        CertificateCheck.Passed passed = (CertificateCheck.Passed) verdict;
+        if (passed.revocationUnknown()) {
             return Optional.of(Reason.CRL_UNAVAILABLE.code()); // never fail open for the proxy: it speaks for everyone
         }
-        return proxyTrust.isProxyIdentity(verified.identity()) ? Optional.empty() : Optional.of(Reason.SUBJECT_NOT_ALLOWED.code());
+        return proxyTrust.isProxyIdentity(passed.identity()) ? Optional.empty() : Optional.of(Reason.SUBJECT_NOT_ALLOWED.code());
     }
 
     /** The names of the forwarding headers the request carries. */
@@ -282,11 +268,11 @@ public final class AuthenticationPolicy {
 
     /** The revocation status of a credential now, for sessions that stay open (GOOD when no CRL is configured). */
     public CrlStore.Status revocationStatus(Credential credential) {
-        return crls.map(store -> store.check(credential.path(), credential.anchor())).orElse(CrlStore.Status.GOOD);
+        return certificates.crls().map(store -> store.check(credential.path(), credential.anchor())).orElse(CrlStore.Status.GOOD);
     }
 
     public Optional<CrlStore> crls() {
-        return crls;
+        return certificates.crls();
     }
 
     private static List<X509Certificate> forwardedChain(List<String> certificate, List<String> rest) {

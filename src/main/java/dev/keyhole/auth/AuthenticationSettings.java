@@ -28,6 +28,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
+import java.util.logging.Level;
 import java.util.stream.Collectors;
 
 /**
@@ -38,6 +39,7 @@ public final class AuthenticationSettings {
 
     private final AuthenticationPolicy policy;
     private final int checkIntervalSeconds;
+    private final Level auditAssetsLevel;
     private final List<String> report = new ArrayList<>();
     private final List<String> warnings = new ArrayList<>();
 
@@ -67,9 +69,13 @@ public final class AuthenticationSettings {
                 header(settings, Setting.AUTH_PROXY_CHAIN_HEADER),
                 header(settings, Setting.AUTH_PROXY_FORWARDED_FOR_HEADER));
         checkProxyIdentity(settings, proxyTrust);
-        policy = new AuthenticationPolicy(locations, validator, crls, failOpen, roles, proxyTrust);
+        int decisionCacheSize = settings.get(Setting.AUTH_DECISION_CACHE_SIZE);
+        policy = new AuthenticationPolicy(locations, validator, crls, failOpen, roles, proxyTrust, decisionCacheSize);
+        auditAssetsLevel = Level.parse(settings.get(Setting.AUTH_AUDIT_ASSETS_LEVEL).toUpperCase(Locale.ROOT));
 
         describe(locations, anchors, maxDepth, denied, crlFiles, scope, failOpen, roles, proxyTrust);
+        report.add(LogLine.event("auth.decisions").with("decision-cache-size", decisionCacheSize)
+                .with("audit-assets-level", auditAssetsLevel.getName()).toString());
     }
 
     public AuthenticationPolicy policy() {
@@ -78,6 +84,11 @@ public final class AuthenticationSettings {
 
     public int checkIntervalSeconds() {
         return checkIntervalSeconds;
+    }
+
+    /** The level of the audit line of an accepted request that is not a WebSocket handshake. */
+    public Level auditAssetsLevel() {
+        return auditAssetsLevel;
     }
 
     /** The effective rules, one log line each. */

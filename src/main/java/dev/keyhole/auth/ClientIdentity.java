@@ -49,9 +49,14 @@ public record ClientIdentity(String subject, String commonName, List<String> sub
 
     /** The identity a certificate states, with the given roles. */
     public static ClientIdentity of(X509Certificate certificate, Set<String> roles) {
+        return of(certificate, fingerprint(certificate), roles);
+    }
+
+    /** The identity a certificate states, with its fingerprint already computed. */
+    static ClientIdentity of(X509Certificate certificate, String fingerprint, Set<String> roles) {
         String subject = certificate.getSubjectX500Principal().getName();
         return new ClientIdentity(subject, commonName(subject), subjectAlternativeNames(certificate),
-                certificate.getIssuerX500Principal().getName(), serial(certificate), fingerprint(certificate),
+                certificate.getIssuerX500Principal().getName(), serial(certificate), fingerprint,
                 certificate.getNotAfter().toInstant(), new TreeSet<>(roles));
     }
 

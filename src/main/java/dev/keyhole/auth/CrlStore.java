@@ -9,23 +9,24 @@ import java.nio.file.attribute.BasicFileAttributes;
 import java.security.GeneralSecurityException;
 import java.security.PublicKey;
 import java.security.cert.CRL;
+import java.security.cert.CertStore;
+import java.security.cert.CertStoreException;
 import java.security.cert.CertificateFactory;
+import java.security.cert.CollectionCertStoreParameters;
 import java.security.cert.X509CRL;
+import java.security.cert.X509CRLSelector;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Date;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
-import javax.security.auth.x500.X500Principal;
 
 /**
  * The certificate revocation lists Keyhole checks, read from files and read again when a file changes (no restart
@@ -33,7 +34,8 @@ import javax.security.auth.x500.X500Principal;
  * key of the CA that issued the certificate being checked. A CRL vouches that a certificate is good only until its
  * nextUpdate: a CRL that is missing, unreadable or out of date makes the status {@link Status#UNAVAILABLE}, never
  * {@link Status#GOOD}. A certificate listed on a signed CRL is {@link Status#REVOKED} even when that CRL is out of
- * date, so that {@code keyhole.auth.crl-fail-open} never lets a known revocation back in.
+ * date, so that {@code keyhole.auth.crl-fail-open} never lets a known revocation back in. Every change of the set
+ * of CRLs starts a new {@link #generation()}; decisions remembered under an older one are not used again.
  */
 public final class CrlStore {
 
@@ -60,7 +62,7 @@ public final class CrlStore {
     private final Scope scope;
     private final Clock clock;
     private final Map<Path, FileState> states = new LinkedHashMap<>();
-    private volatile Map<X500Principal, List<X509CRL>> byIssuer = Map.of();
+    private volatile Snapshot snapshot = new Snapshot(0, List.of());
     private final Map<X509CRL, PublicKey> verified = new ConcurrentHashMap<>();
 
     public CrlStore(List<Path> files, Scope scope, Clock clock) {
@@ -68,10 +70,6 @@ public final class CrlStore {
         this.scope = Objects.requireNonNull(scope, "scope");
         this.clock = Objects.requireNonNull(clock, "clock");
         reload();
-    }
-
-    public List<Path> files() {
-        return files;
     }
 
     /**
@@ -90,12 +88,10 @@ public final class CrlStore {
             }
         }
         if (changed) {
-            Map<X500Principal, List<X509CRL>> index = new HashMap<>();
-            states.values().forEach(state -> state.crls().forEach(crl ->
-                    index.computeIfAbsent(crl.getIssuerX500Principal(), issuer -> new ArrayList<>()).add(crl)));
-            index.replaceAll((issuer, crls) -> List.copyOf(crls));
-            byIssuer = Map.copyOf(index);
-            verified.keySet().retainAll(index.values().stream().flatMap(Collection::stream).toList());
+            List<X509CRL> all = states.values().stream().flatMap(state -> state.crls().stream()).toList();
+            // One write: a check reads either the old CRLs with the old generation or the new with the new.
+            snapshot = new Snapshot(snapshot.generation() + 1, all);
+            verified.keySet().retainAll(all);
         }
         return changed;
     }
@@ -141,6 +137,19 @@ public final class CrlStore {
         return new FileState(Instant.EPOCH, -1, null, List.of());
     }
 
+    /** The CRLs as read now: a consistent view for one decision, and the generation that names it. */
+    Snapshot snapshot() {
+        return snapshot;
+    }
+
+    /**
+     * A number that changes whenever the set of CRLs changes (a file was read again, appeared or disappeared): a
+     * decision remembered under one generation is not used under another.
+     */
+    public long generation() {
+        return snapshot.generation();
+    }
+
     /**
      * The revocation status of a validated path.
      *
@@ -148,44 +157,102 @@ public final class CrlStore {
      * @param anchor the trust anchor the path ends at
      */
     public Status check(List<X509Certificate> path, X509Certificate anchor) {
-        int checked = scope == Scope.LEAF ? 1 : path.size();
-        Status result = Status.GOOD;
-        for (int i = 0; i < checked; i++) {
-            X509Certificate certificate = path.get(i);
-            X509Certificate issuer = i + 1 < path.size() ? path.get(i + 1) : anchor;
-            Status status = statusOf(certificate, issuer);
-            if (status == Status.REVOKED) {
-                return Status.REVOKED;
-            }
-            if (status == Status.UNAVAILABLE) {
-                result = Status.UNAVAILABLE;
-            }
-        }
-        return result;
+        return snapshot.check(path, anchor);
     }
 
     /**
-     * The status from the newest CRL its issuer signed. A CRL past its nextUpdate still revokes what it lists: being
-     * out of date makes its silence worthless, not its word. Only a certificate that no signed CRL lists, and that no
-     * current CRL covers, is {@link Status#UNAVAILABLE}.
+     * One generation of CRLs, never changed: the JDK's {@link CertStore} selects a certificate's candidate CRLs
+     * ({@link X509CRLSelector} by issuer), this class decides what they say.
      */
-    private Status statusOf(X509Certificate certificate, X509Certificate issuer) {
-        Date now = Date.from(clock.instant());
-        X509CRL newest = null;
-        for (X509CRL crl : byIssuer.getOrDefault(certificate.getIssuerX500Principal(), List.of())) {
-            boolean issued = !crl.getThisUpdate().after(now);
-            if (issued && signedBy(crl, issuer) && (newest == null || crl.getThisUpdate().after(newest.getThisUpdate()))) {
-                newest = crl;
+    final class Snapshot {
+
+        private final long generation;
+        private final CertStore store;
+        private final List<X509CRL> all;
+
+        private Snapshot(long generation, List<X509CRL> all) {
+            this.generation = generation;
+            this.all = List.copyOf(all);
+            try {
+                this.store = CertStore.getInstance("Collection", new CollectionCertStoreParameters(this.all));
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("the JDK's Collection CertStore is missing", e);
             }
         }
-        if (newest == null) {
-            return Status.UNAVAILABLE;
+
+        long generation() {
+            return generation;
         }
-        if (newest.isRevoked(certificate)) {
-            return Status.REVOKED;
+
+        /** The revocation status of a validated path, as these CRLs say now. */
+        Status check(List<X509Certificate> path, X509Certificate anchor) {
+            Date now = Date.from(clock.instant());
+            int checked = scope == Scope.LEAF ? 1 : path.size();
+            Status result = Status.GOOD;
+            for (int i = 0; i < checked; i++) {
+                X509Certificate certificate = path.get(i);
+                X509Certificate issuer = i + 1 < path.size() ? path.get(i + 1) : anchor;
+                Status status = statusOf(certificate, issuer, now);
+                if (status == Status.REVOKED) {
+                    return Status.REVOKED;
+                }
+                if (status == Status.UNAVAILABLE) {
+                    result = Status.UNAVAILABLE;
+                }
+            }
+            return result;
         }
-        boolean current = newest.getNextUpdate() != null && now.before(newest.getNextUpdate());
-        return current ? Status.GOOD : Status.UNAVAILABLE;
+
+        /**
+         * The next instant after {@code now} at which a verdict of these CRLs can change by itself: a CRL's
+         * thisUpdate (it starts to count) or nextUpdate (it stops vouching). Null when none lies ahead.
+         */
+        Instant nextChangeAfter(Instant now) {
+            Instant next = null;
+            for (X509CRL crl : all) {
+                for (Date date : new Date[] {crl.getThisUpdate(), crl.getNextUpdate()}) {
+                    if (date != null && date.toInstant().isAfter(now) && (next == null || date.toInstant().isBefore(next))) {
+                        next = date.toInstant();
+                    }
+                }
+            }
+            return next;
+        }
+
+        /**
+         * The status from the newest CRL its issuer signed. A CRL past its nextUpdate still revokes what it lists:
+         * being out of date makes its silence worthless, not its word. Only a certificate that no signed CRL lists,
+         * and that no current CRL covers, is {@link Status#UNAVAILABLE}. (The JDK's PKIXRevocationChecker is not
+         * used: it ignores a CRL past its nextUpdate, so a stale CRL could not revoke, and it accepts one up to 15
+         * minutes past it, so a stale CRL would still vouch.)
+         */
+        private Status statusOf(X509Certificate certificate, X509Certificate issuer, Date now) {
+            X509CRLSelector selector = new X509CRLSelector();
+            selector.addIssuer(certificate.getIssuerX500Principal());
+            selector.setCertificateChecking(certificate);
+            Collection<? extends CRL> candidates;
+            try {
+                candidates = store.getCRLs(selector);
+            } catch (CertStoreException e) {
+                return Status.UNAVAILABLE;
+            }
+            X509CRL newest = null;
+            for (CRL candidate : candidates) {
+                X509CRL crl = (X509CRL) candidate;
+                boolean issued = !crl.getThisUpdate().after(now);
+                if (issued && signedBy(crl, issuer) && (newest == null || crl.getThisUpdate().after(newest.getThisUpdate()))) {
+                    newest = crl;
+                }
+            }
+            if (newest == null) {
+                return Status.UNAVAILABLE;
+            }
+            if (newest.isRevoked(certificate)) {
+                return Status.REVOKED;
+            }
+            boolean current = newest.getNextUpdate() != null && now.before(newest.getNextUpdate());
+            return current ? Status.GOOD : Status.UNAVAILABLE;
+        }
     }
 
     private boolean signedBy(X509CRL crl, X509Certificate issuer) {

@@ -16,10 +16,6 @@ public final class RoleMapping {
         rules.forEach((role, subjects) -> this.rules.put(role, List.copyOf(subjects)));
     }
 
-    public static RoleMapping none() {
-        return new RoleMapping(Map.of());
-    }
-
     /** The roles of an identity; the identity's own roles are not consulted. */
     public Set<String> rolesOf(ClientIdentity identity) {
         Set<String> roles = new TreeSet<>();

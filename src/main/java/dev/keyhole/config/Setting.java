@@ -225,6 +225,21 @@ public final class Setting<T> {
     /** How often CRL files are checked for changes and open sessions for revoked or expired certificates. */
     public static final Setting<Integer> AUTH_CHECK_INTERVAL_SECONDS =
             define("keyhole.auth.check-interval-seconds", "10", Values.integerBetween(1, 3600));
+    /**
+     * How many certificate verdicts (validated path or refusal, per presented chain and CRL generation) are
+     * remembered, so that a client's repeated requests are not validated again; 0: none.
+     */
+    public static final Setting<Integer> AUTH_DECISION_CACHE_SIZE =
+            define("keyhole.auth.decision-cache-size", "10000", Values.integerBetween(0, 1_000_000));
+
+    // --- authentication: audit ----------------------------------------------------------------------------
+
+    /**
+     * The java.util.logging level of the audit line of an accepted request that is not a WebSocket handshake (the
+     * page and its assets); refusals stay at WARNING and accepted handshakes at INFO.
+     */
+    public static final Setting<String> AUTH_AUDIT_ASSETS_LEVEL = define("keyhole.auth.audit-assets-level", "fine",
+            Values.oneOf("off", "severe", "warning", "info", "config", "fine", "finer", "finest"));
 
     // --- authentication: roles ----------------------------------------------------------------------------
 

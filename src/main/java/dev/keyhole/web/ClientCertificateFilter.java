@@ -7,6 +7,7 @@ import dev.keyhole.auth.ClientPrincipal;
 import dev.keyhole.auth.AuthenticationPolicy.Accepted;
 import dev.keyhole.auth.AuthenticationPolicy.Decision;
 import dev.keyhole.auth.AuthenticationPolicy.Rejected;
+import dev.keyhole.web.Perimeter;
 import dev.keyhole.web.RequestPath;
 import dev.keyhole.web.HandshakeRefusal;
 import jakarta.inject.Inject;
@@ -50,7 +51,7 @@ public class ClientCertificateFilter extends HttpFilter {
         }
         AuthenticationPolicy.Request facts = new AuthenticationPolicy.Request(path.path(), request.getRemoteAddr(),
                 certificates(request), name -> headers(request, name));
-        Decision decision = authentication.decide(facts);
+        Decision decision = authentication.decide(facts, Perimeter.isWebSocketHandshake(request));
         if (decision instanceof Rejected rejected) {
             HandshakeRefusal.send(response, HttpServletResponse.SC_FORBIDDEN, rejected.reason().code());
             return;

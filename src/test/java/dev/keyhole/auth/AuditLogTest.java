@@ -19,17 +19,19 @@ import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.junit.jupiter.api.Test;
 
 class AuditLogTest {
 
     private static final TestPki.Authority CA = TestPki.root("Keyhole Test CA");
-    private static final AuditLog AUDIT = new AuditLog(Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC));
+    private static final AuditLog AUDIT = new AuditLog(Clock.fixed(Instant.parse("2026-11-21T10:00:00Z"), ZoneOffset.UTC), Level.FINE);
     private static final Location CHAT = new Location("chat", List.of(PathPattern.parse("/chat/*")), true, List.of(), List.of());
 
     private static List<String> record(AuthenticationPolicy.Decision decision) {
         try (LogCapture log = LogCapture.of(AuditLog.class)) {
-            AUDIT.record(decision);
+            AUDIT.record(decision, true);
             return log.lines();
         }
     }
@@ -38,7 +40,7 @@ class AuditLogTest {
     void an_accepted_certificate_is_logged_with_time_address_path_subject_issuer_serial_fingerprint_and_roles() {
         X509Certificate alice = CA.client("alice").build();
         ClientIdentity identity = ClientIdentity.of(alice, Set.of("operator"));
-        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("203.0.113.7", null), Source.TLS, alice, null);
+        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("203.0.113.7", null), Source.TLS, alice, null, null);
 
         List<String> lines = record(new Accepted(facts, Optional.of(new Credential(identity, List.of(alice), CA.certificate())), false));
 
@@ -49,7 +51,7 @@ class AuditLogTest {
 
     @Test
     void a_rejection_is_logged_with_its_reason_code() {
-        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("203.0.113.7", null), Source.NONE, null, null);
+        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("203.0.113.7", null), Source.NONE, null, null, null);
 
         List<String> lines = record(new Rejected(facts, Reason.NO_CERTIFICATE));
 
@@ -60,7 +62,7 @@ class AuditLogTest {
     @Test
     void control_characters_in_a_subject_cannot_forge_a_line_and_no_pem_is_logged() {
         X509Certificate forger = CA.client("x").subject("CN=x\nevent=auth decision=accept,O=Test").build();
-        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("203.0.113.7", null), Source.TLS, forger, null);
+        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("203.0.113.7", null), Source.TLS, forger, null, null);
 
         List<String> lines = record(new Rejected(facts, Reason.SUBJECT_NOT_ALLOWED));
 
@@ -73,7 +75,7 @@ class AuditLogTest {
 
     @Test
     void a_certificate_header_from_an_untrusted_address_gets_a_warning_of_its_own() {
-        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("203.0.113.7", null), Source.NONE, null,
+        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("203.0.113.7", null), Source.NONE, null, null,
                 new IgnoredHeaders(List.of("Client-Cert", "X-Forwarded-For"), "not-a-trusted-proxy", null));
 
         List<String> lines = record(new Rejected(facts, Reason.NO_CERTIFICATE));
@@ -84,12 +86,77 @@ class AuditLogTest {
 
     @Test
     void headers_from_a_proxy_address_without_a_valid_proxy_certificate_are_logged_with_what_was_wrong() {
-        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("10.0.0.2", null), Source.NONE, null,
+        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("10.0.0.2", null), Source.NONE, null, null,
                 new IgnoredHeaders(List.of("Client-Cert"), "proxy-not-authenticated", "no-certificate"));
 
         List<String> lines = record(new Rejected(facts, Reason.NO_CERTIFICATE));
 
         assertEquals("WARNING event=auth.forwarded-header-ignored remote=10.0.0.2 path=/chat/lobby reason=proxy-not-authenticated"
                 + " headers=Client-Cert proxy-problem=no-certificate", lines.get(0));
+    }
+
+    private static Accepted aliceAccepted(String path) {
+        X509Certificate alice = CA.client("alice").build();
+        ClientIdentity identity = ClientIdentity.of(alice, Set.of());
+        Facts facts = new Facts(path, CHAT, new ClientAddress("203.0.113.7", null), Source.TLS, alice,
+                identity.fingerprint(), null);
+        return new Accepted(facts, Optional.of(new Credential(identity, List.of(alice), CA.certificate())), false);
+    }
+
+    @Test
+    void an_accepted_request_that_is_not_a_websocket_handshake_is_logged_at_the_assets_level() {
+        Logger logger = Logger.getLogger(AuditLog.class.getName());
+        Level before = logger.getLevel();
+        logger.setLevel(Level.ALL);
+        try (LogCapture log = LogCapture.of(AuditLog.class)) {
+            AUDIT.record(aliceAccepted("/assets/app.js"), false);
+
+            assertEquals(1, log.lines().size());
+            assertTrue(log.lines().get(0).startsWith("FINE event=auth decision=accept reason=certificate"), log.lines().get(0));
+        } finally {
+            logger.setLevel(before);
+        }
+    }
+
+    @Test
+    void with_the_default_logging_an_accepted_asset_request_leaves_no_line_and_a_handshake_does() {
+        List<String> asset;
+        List<String> handshake;
+        try (LogCapture log = LogCapture.of(AuditLog.class)) {
+            AUDIT.record(aliceAccepted("/assets/app.js"), false);
+            asset = log.lines();
+        }
+        try (LogCapture log = LogCapture.of(AuditLog.class)) {
+            AUDIT.record(aliceAccepted("/chat/lobby"), true);
+            handshake = log.lines();
+        }
+
+        assertEquals(List.of(), asset);
+        assertEquals(1, handshake.size());
+        assertTrue(handshake.get(0).startsWith("INFO event=auth decision=accept"), handshake.get(0));
+    }
+
+    @Test
+    void a_refused_asset_request_is_logged_as_a_warning() {
+        Facts facts = new Facts("/assets/app.js", CHAT, new ClientAddress("203.0.113.7", null), Source.NONE, null, null, null);
+
+        List<String> lines;
+        try (LogCapture log = LogCapture.of(AuditLog.class)) {
+            AUDIT.record(new Rejected(facts, Reason.NO_CERTIFICATE), false);
+            lines = log.lines();
+        }
+
+        assertEquals(1, lines.size());
+        assertTrue(lines.get(0).startsWith("WARNING event=auth decision=reject reason=no-certificate"), lines.get(0));
+    }
+
+    @Test
+    void a_refused_certificate_is_logged_with_its_fingerprint_even_when_the_decision_did_not_compute_it() {
+        X509Certificate alice = CA.client("alice").build();
+        Facts facts = new Facts("/chat/lobby", CHAT, new ClientAddress("203.0.113.7", null), Source.TLS, alice, null, null);
+
+        List<String> lines = record(new Rejected(facts, Reason.ADDRESS_NOT_ALLOWED));
+
+        assertTrue(lines.get(0).contains(" fingerprint=" + ClientIdentity.fingerprint(alice)), lines.get(0));
     }
 }

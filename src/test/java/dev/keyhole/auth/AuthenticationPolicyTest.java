@@ -70,7 +70,7 @@ class AuthenticationPolicyTest {
                 new CertificateValidator(List.of(CA.certificate()), 1, Set.of(), Clock.systemUTC()),
                 Optional.of(new CrlStore(List.of(crlFile), CrlStore.Scope.CHAIN, Clock.systemUTC())), failOpen,
                 new RoleMapping(Map.of("operator", List.of(SubjectRule.parse("cn:alice")))),
-                proxyTrust);
+                proxyTrust, 100);
     }
 
     private AuthenticationPolicy policy() throws IOException {

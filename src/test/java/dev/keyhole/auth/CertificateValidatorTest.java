@@ -1,6 +1,7 @@
 package dev.keyhole.auth;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
 import dev.keyhole.auth.CertificateValidator.Invalid;
@@ -11,8 +12,11 @@ import dev.keyhole.testing.TestPki.Authority;
 import java.math.BigInteger;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.bouncycastle.asn1.x509.KeyUsage;
 import org.junit.jupiter.api.Test;
 
@@ -137,5 +141,85 @@ class CertificateValidatorTest {
     @Test
     void with_no_ca_configured_every_certificate_is_untrusted() {
         assertEquals(new Invalid(Reason.UNTRUSTED), validator(1).validate(List.of(CA.client("alice").build())));
+    }
+
+    /** An intermediate CA with the given validity, issued by {@code parent}. */
+    private static Authority intermediate(Authority parent, String commonName, Instant from, Instant until) {
+        TestPki.Credential ca = parent.client(commonName).asCertificateAuthority().withoutExtendedKeyUsage()
+                .keyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign).validity(from, until).issue();
+        return new Authority(ca.keys(), ca.certificate());
+    }
+
+    @Test
+    void a_chain_through_an_expired_intermediate_is_refused_as_expired() {
+        Instant now = Instant.now();
+        Authority expired = intermediate(CA, "Old Issuing CA", now.minus(Duration.ofDays(60)), now.minus(Duration.ofDays(1)));
+        X509Certificate bob = expired.client("bob").build();
+
+        assertEquals(new Invalid(Reason.EXPIRED), validator(2, CA).validate(List.of(bob, expired.certificate())));
+    }
+
+    @Test
+    void a_chain_through_an_intermediate_not_yet_valid_is_refused_as_not_yet_valid() {
+        Instant now = Instant.now();
+        Authority early = intermediate(CA, "Future Issuing CA", now.plus(Duration.ofDays(1)), now.plus(Duration.ofDays(60)));
+        X509Certificate bob = early.client("bob").validity(now.minus(Duration.ofDays(1)), now.plus(Duration.ofDays(30))).build();
+
+        assertEquals(new Invalid(Reason.NOT_YET_VALID), validator(2, CA).validate(List.of(bob, early.certificate())));
+    }
+
+    @Test
+    void a_chain_too_deep_is_refused_as_too_deep_even_when_a_ca_of_it_expired() {
+        Instant now = Instant.now();
+        Authority expired = intermediate(CA, "Old Issuing CA", now.minus(Duration.ofDays(60)), now.minus(Duration.ofDays(1)));
+
+        assertEquals(new Invalid(Reason.CHAIN_TOO_DEEP), validate(expired.client("bob").build(), expired.certificate()));
+    }
+
+    @Test
+    void a_chain_through_two_intermediates_is_too_deep_for_depth_2_and_valid_for_depth_3() {
+        Authority policy = CA.intermediate("Policy CA");
+        Authority issuing = policy.intermediate("Issuing CA");
+        X509Certificate bob = issuing.client("bob").build();
+        List<X509Certificate> chain = List.of(bob, issuing.certificate(), policy.certificate());
+
+        assertEquals(new Invalid(Reason.CHAIN_TOO_DEEP), validator(2, CA).validate(chain));
+        assertEquals(List.of(bob, issuing.certificate(), policy.certificate()),
+                assertInstanceOf(Valid.class, validator(3, CA).validate(chain)).path());
+    }
+
+    @Test
+    void a_chain_presented_out_of_order_is_valid() {
+        Authority policy = CA.intermediate("Policy CA");
+        Authority issuing = policy.intermediate("Issuing CA");
+        X509Certificate bob = issuing.client("bob").build();
+
+        Valid valid = assertInstanceOf(Valid.class,
+                validator(3, CA).validate(List.of(bob, policy.certificate(), issuing.certificate())));
+
+        assertEquals(List.of(bob, issuing.certificate(), policy.certificate()), valid.path());
+    }
+
+    @Test
+    void an_intermediate_that_names_a_configured_ca_but_was_signed_by_another_key_is_untrusted() {
+        Authority impostor = TestPki.root("Keyhole Test CA").intermediate("Issuing CA");
+        X509Certificate mallory = impostor.client("mallory").build();
+
+        assertEquals(new Invalid(Reason.UNTRUSTED), validator(2, CA).validate(List.of(mallory, impostor.certificate())));
+    }
+
+    @Test
+    void the_path_is_built_by_the_jdk_once_per_validation() {
+        AtomicInteger builds = new AtomicInteger();
+        CertificateValidator validator = new CertificateValidator(List.of(CA.certificate()), 1, Set.of(), Clock.systemUTC(),
+                parameters -> {
+                    builds.incrementAndGet();
+                    assertEquals(0, parameters.getMaxPathLength(), "max-chain-depth 1: no CA between client and anchor");
+                    assertFalse(parameters.isRevocationEnabled(), "revocation is the CrlStore's");
+                    return CertificateValidator.PathBuilder.PKIX.build(parameters);
+                });
+
+        assertInstanceOf(Valid.class, validator.validate(List.of(CA.client("alice").build())));
+        assertEquals(1, builds.get());
     }
 }

@@ -181,4 +181,18 @@ class CrlStoreTest {
 
         assertEquals(Status.UNAVAILABLE, onlyIssuing.check(List.of(carol, issuing.certificate()), CA.certificate()));
     }
+
+    @Test
+    void the_generation_changes_when_and_only_when_the_crls_change() throws IOException {
+        Path file = write("crl.pem", CA.crl());
+        CrlStore store = new CrlStore(List.of(file), Scope.CHAIN, Clock.systemUTC());
+        long first = store.generation();
+
+        store.reload();
+        assertEquals(first, store.generation(), "nothing changed");
+
+        write("crl.pem", CA.crl(ALICE));
+        store.reload();
+        assertEquals(first + 1, store.generation());
+    }
 }
