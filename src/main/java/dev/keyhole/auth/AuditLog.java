@@ -48,8 +48,9 @@ public final class AuditLog {
             LOG.warning(line.toString());
         }
         Level level = Level.WARNING;
-        if (decision instanceof Accepted) {
-            level = handshake ? Level.INFO : assetLevel;
+        if (decision instanceof Accepted accepted) {
+            // accepted only because the CRL could not be read (fail-open): as visible as a handshake
+            level = handshake || accepted.revocationUnknown() ? Level.INFO : assetLevel;
         }
         if (!LOG.isLoggable(level)) {
             return;

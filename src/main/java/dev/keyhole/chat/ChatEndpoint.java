@@ -58,6 +58,10 @@ public class ChatEndpoint implements MessageEndpoint {
         if (session.principal().flatMap(principal -> authentication.recheck(PATH_PREFIX + name.value(), principal)).isPresent()) {
             throw new Refusal(CloseCause.NOT_ALLOWED);
         }
+        TokenBucket rate = new TokenBucket(settings.get(Setting.CHAT_RATE_PER_SECOND), settings.get(Setting.CHAT_RATE_BURST),
+                System::nanoTime);
+        TokenBucket strikes = Conversation.strikes(settings.get(Setting.CHAT_STRIKES), System::nanoTime);
+        int maxTextChars = settings.get(Setting.CHAT_MAX_TEXT_CHARS);
         SessionMemberConnection connection = new SessionMemberConnection(identity, session.outbox());
         Rooms.Membership membership;
         try {
@@ -65,10 +69,13 @@ public class ChatEndpoint implements MessageEndpoint {
         } catch (Rooms.RoomLimitException e) {
             throw new Refusal(e.quota() ? CloseCause.ROOM_QUOTA : CloseCause.TOO_MANY_ROOMS);
         }
-        Conversation conversation = new Conversation(membership, connection,
-                new TokenBucket(settings.get(Setting.CHAT_RATE_PER_SECOND), settings.get(Setting.CHAT_RATE_BURST), System::nanoTime),
-                Conversation.strikes(settings.get(Setting.CHAT_STRIKES), System::nanoTime),
-                settings.get(Setting.CHAT_MAX_TEXT_CHARS), Clock.systemUTC());
+        Conversation conversation;
+        try {
+            conversation = new Conversation(membership, connection, rate, strikes, maxTextChars, Clock.systemUTC());
+        } catch (RuntimeException e) {
+            membership.leave();
+            throw e;
+        }
         return new SessionListener() {
             @Override
             public void text(String message) {

@@ -4,6 +4,7 @@ import dev.keyhole.auth.AuthenticationPolicy.Credential;
 import dev.keyhole.auth.ClientIdentity;
 import dev.keyhole.auth.ClientPrincipal;
 import dev.keyhole.limits.ConnectionLimits;
+import dev.keyhole.log.LogLine;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
 import java.security.cert.X509Certificate;
@@ -12,6 +13,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One open WebSocket session as the {@link SessionRuntime} holds it: the connection lease its handshake was granted,
@@ -19,6 +22,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * heard from, and the endpoint's listener. Endpoints see its identity, its outbox and {@link #close(CloseCause)}.
  */
 public final class LiveSession {
+
+    private static final Logger LOG = Logger.getLogger(LiveSession.class.getName());
+    /** The revocation generation of a session not checked yet. */
+    static final long UNCHECKED = Long.MIN_VALUE;
 
     private final Session session;
     private final MessageEndpoint endpoint;
@@ -30,6 +37,8 @@ public final class LiveSession {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile SessionListener listener;
 
+    /** The revocation generation this session's certificate was last checked against; the sweep's only. */
+    long revocationChecked = UNCHECKED;
     volatile long lastIncoming;
     volatile long lastPing;
     /** Read and written by the sweep only. */
@@ -118,8 +127,14 @@ public final class LiveSession {
         return notAfter != null && !now.isBefore(notAfter);
     }
 
+    /** The endpoint took the session; if it closed meanwhile (sweep, drain, a failed send), the listener is told now. */
     void listen(SessionListener taken) {
-        this.listener = taken;
+        synchronized (this) {
+            listener = taken;
+        }
+        if (closed.get()) {
+            tellClosed();
+        }
     }
 
     /** The client answered a ping: it is alive. */
@@ -169,11 +184,25 @@ public final class LiveSession {
         if (!closed.compareAndSet(false, true)) {
             return false;
         }
-        SessionListener current = listener;
-        listener = null;
-        if (current != null) {
-            current.closed();
-        }
+        tellClosed();
         return true;
+    }
+
+    /** Hands the listener its close, once, whichever of listen and markClosed comes second. */
+    private void tellClosed() {
+        SessionListener current;
+        synchronized (this) {
+            current = listener;
+            listener = null;
+        }
+        if (current == null) {
+            return;
+        }
+        try {
+            current.closed();
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, LogLine.event("ws.close-failed").with("endpoint", endpoint.name())
+                    .with("session", session.getId()).with("error", e.getClass().getName()).toString(), e);
+        }
     }
 }

@@ -10,6 +10,7 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.nio.ByteBuffer;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The one WebSocket lifecycle every Keyhole endpoint runs: a programmatic endpoint (registered through
@@ -35,32 +36,39 @@ public final class ManagedEndpoint extends Endpoint {
 
     @Override
     public void onOpen(Session session, EndpointConfig config) {
-        Optional<LiveSession> opened = runtime.open(session, endpoint);
-        // Handlers for every kind of message, also when the session was refused: a frame that arrives before the
-        // close is done is dropped (the session has no listener), not left to the container to answer its own way.
-        LiveSession live = opened.orElse(null);
+        // Handlers first, while the session is surely open (Tyrus refuses a handler on a closed session): a frame of
+        // a session that is then refused finds no LiveSession and is dropped, never left to the container.
+        AtomicReference<LiveSession> taken = new AtomicReference<>();
         session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) -> {
+            LiveSession live = taken.get();
             if (live != null) {
                 live.text(part, last, runtime.now());
             }
         });
         session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) -> {
+            LiveSession live = taken.get();
             if (live != null) {
                 live.binary(part, last, runtime.now());
             }
         });
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> {
+            LiveSession live = taken.get();
             if (live != null) {
                 live.ponged(runtime.now());
             }
         });
-        if (live == null) {
+        Optional<LiveSession> opened = runtime.open(session, endpoint);
+        if (opened.isEmpty()) {
             return;
         }
+        LiveSession live = opened.get();
         try {
             live.listen(endpoint.open(live));
+            taken.set(live);
         } catch (MessageEndpoint.Refusal refusal) {
             live.close(refusal.closeCause());
+        } catch (RuntimeException e) {
+            runtime.failed(session, e, endpoint.name());
         }
     }
 

@@ -86,8 +86,6 @@ public class SessionRuntime {
     private long sendTimeoutMillis;
     private boolean tyrusIdleTimerBypass;
     private long shutdownGraceMillis;
-    /** The revocation generation the open sessions were last checked against; the sweep's only. */
-    private long checkedRevocation;
     private ScheduledFuture<?> sweep;
     private Thread exitHook;
     /**
@@ -119,9 +117,9 @@ public class SessionRuntime {
         tyrusIdleTimerBypass = settings.get(Setting.WS_TYRUS_IDLE_TIMER_BYPASS);
         shutdownGraceMillis = TimeUnit.SECONDS.toMillis(settings.get(Setting.WS_SHUTDOWN_GRACE_SECONDS));
         goingAway = CloseCause.GOING_AWAY.toCloseReason();
-        checkedRevocation = revocation == null ? 0 : revocation.generation();
         if (!tyrusIdleTimerBypass) {
-            LOG.info(() -> LogLine.event("ws.tyrus-idle-timer").with("bypass", false).toString());
+            LOG.info(() -> LogLine.event("ws.tyrus-idle-timer").with("bypass", "off")
+                    .with("setting", "keyhole.ws.tyrus-idle-timer-bypass=false").toString());
         }
     }
 
@@ -172,10 +170,16 @@ public class SessionRuntime {
             guard.attach(maxMessageBytes, () -> SessionErrors.close(session, new MessageTooBigException(maxMessageBytes),
                     endpoint.name()));
         }
-        Optional<ConnectionLimits.Lease> claimed = limits.claim(leaseId);
         session.getAsyncRemote().setSendTimeout(sendTimeoutMillis);
-        LiveSession live = new LiveSession(session, endpoint, claimed.orElse(null), new Outbox(session, outboxLimits),
-                nanoTime.getAsLong());
+        Outbox outbox = new Outbox(session, outboxLimits);
+        Optional<ConnectionLimits.Lease> claimed = limits.claim(leaseId);
+        LiveSession live;
+        try {
+            live = new LiveSession(session, endpoint, claimed.orElse(null), outbox, nanoTime.getAsLong());
+        } catch (RuntimeException e) {
+            claimed.ifPresent(limits::release);
+            throw e;
+        }
         open.put(session, live);
         if (shuttingDown) {
             live.close(CloseCause.GOING_AWAY);
@@ -197,16 +201,19 @@ public class SessionRuntime {
     /** A session closed: its lease is given back and its endpoint told, once. */
     void closed(Session session) {
         LiveSession live = open.remove(session);
-        if (live != null) {
-            try {
-                limits.release(live.lease());
-            } finally {
-                live.markClosed();
+        try {
+            if (live != null) {
+                try {
+                    limits.release(live.lease());
+                } finally {
+                    live.markClosed();
+                }
             }
-        }
-        if (open.isEmpty()) {
-            synchronized (open) {
-                open.notifyAll();
+        } finally {
+            if (open.isEmpty()) {
+                synchronized (open) {
+                    open.notifyAll();
+                }
             }
         }
     }
@@ -228,13 +235,11 @@ public class SessionRuntime {
     void sweep() {
         long now = nanoTime.getAsLong();
         Instant instant = wallClock.instant();
-        long generation = revocation == null ? checkedRevocation : revocation.generation();
-        boolean revocationChanged = generation != checkedRevocation;
-        checkedRevocation = generation;
+        long generation = revocation == null ? 0 : revocation.generation();
         Map<Credential, CrlStore.Status> statuses = new HashMap<>();
         open.forEach((session, live) -> {
             try {
-                check(session, live, now, instant, revocationChanged, statuses);
+                check(session, live, now, instant, generation, statuses);
             } catch (RuntimeException e) {
                 // One session's failure must not stop the others' keepalive: logged, and tried again next time.
                 LOG.log(Level.WARNING, LogLine.event("ws.sweep-failed").with("session", session.getId())
@@ -250,7 +255,7 @@ public class SessionRuntime {
         }
     }
 
-    private void check(Session session, LiveSession live, long now, Instant instant, boolean revocationChanged,
+    private void check(Session session, LiveSession live, long now, Instant instant, long generation,
             Map<Credential, CrlStore.Status> statuses) {
         if (!session.isOpen()) {
             if (keepAlive.next(now, live.lastIncoming, live.lastDelivery(now), live.lastPing) == KeepAlive.Action.CLOSE) {
@@ -259,7 +264,7 @@ public class SessionRuntime {
             }
             return;
         }
-        Optional<CloseCause> credentialProblem = credentialProblem(live, instant, revocationChanged, statuses);
+        Optional<CloseCause> credentialProblem = credentialProblem(live, instant, generation, statuses);
         if (credentialProblem.isPresent()) {
             Credential credential = live.credential().orElseThrow();
             LOG.warning(LogLine.event("auth.session-closed").with("reason", credentialProblem.get().reasonCode())
@@ -285,8 +290,11 @@ public class SessionRuntime {
         }
     }
 
-    /** Expired (checked every sweep), or revoked (checked when the CRLs changed; a CRL that cannot be read revokes nothing). */
-    private Optional<CloseCause> credentialProblem(LiveSession live, Instant instant, boolean revocationChanged,
+    /**
+     * Expired (checked every sweep), or revoked: checked once for a new session (its handshake may have been decided
+     * on the CRLs before a reload) and again whenever the CRLs changed. A CRL that cannot be read revokes nothing.
+     */
+    private Optional<CloseCause> credentialProblem(LiveSession live, Instant instant, long generation,
             Map<Credential, CrlStore.Status> statuses) {
         Optional<Credential> credential = live.credential();
         if (credential.isEmpty()) {
@@ -295,10 +303,12 @@ public class SessionRuntime {
         if (live.expiredAt(instant)) {
             return Optional.of(CloseCause.EXPIRED);
         }
-        if (revocationChanged && statuses.computeIfAbsent(credential.get(), revocation::status) == CrlStore.Status.REVOKED) {
-            return Optional.of(CloseCause.REVOKED);
+        if (revocation == null || live.revocationChecked == generation) {
+            return Optional.empty();
         }
-        return Optional.empty();
+        CrlStore.Status status = statuses.computeIfAbsent(credential.get(), revocation::status);
+        live.revocationChecked = generation;
+        return status == CrlStore.Status.REVOKED ? Optional.of(CloseCause.REVOKED) : Optional.empty();
     }
 
     private static void ping(Session session) {

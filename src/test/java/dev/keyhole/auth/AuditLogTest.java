@@ -137,6 +137,18 @@ class AuditLogTest {
     }
 
     @Test
+    void an_asset_request_accepted_only_because_the_crl_could_not_be_read_is_logged_at_info() {
+        Accepted accepted = aliceAccepted("/assets/app.js");
+        Accepted failOpen = new Accepted(accepted.facts(), accepted.credential(), true);
+        try (LogCapture log = LogCapture.of(AuditLog.class)) {
+            AUDIT.record(failOpen, false);
+
+            assertEquals(1, log.lines().size());
+            assertTrue(log.lines().get(0).startsWith("INFO event=auth decision=accept"), log.lines().get(0));
+        }
+    }
+
+    @Test
     void a_refused_asset_request_is_logged_as_a_warning() {
         Facts facts = new Facts("/assets/app.js", CHAT, new ClientAddress("203.0.113.7", null), Source.NONE, null, null, null);
 

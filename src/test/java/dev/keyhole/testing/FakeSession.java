@@ -60,6 +60,9 @@ public final class FakeSession {
                         if (args.length != 2) {
                             throw new UnsupportedOperationException("addMessageHandler without a type");
                         }
+                        if (!open) {
+                            throw new IllegalStateException("connection has been closed"); // as Tyrus does
+                        }
                         handlers.put((Class<?>) args[0], (MessageHandler) args[1]);
                         yield null;
                     }

@@ -287,10 +287,11 @@ class SessionRuntimeTest {
         Credential alice = credential(CA.client("alice").build());
         FakeSession carolSession = opened(carol);
         FakeSession aliceSession = opened(alice);
+        runtime.sweep();
         revocationStatus = credential -> credential == carol ? CrlStore.Status.REVOKED : CrlStore.Status.GOOD;
 
         runtime.sweep();
-        assertEquals(List.of(), carolSession.closes(), "revocation is not consulted while the CRLs did not change");
+        assertEquals(List.of(), carolSession.closes(), "revocation is not consulted again while the CRLs did not change");
 
         revocationGeneration++;
         runtime.sweep();
@@ -321,5 +322,82 @@ class SessionRuntimeTest {
         wallNow = end.plusSeconds(1);
         runtime.sweep();
         assertEquals(List.of("1008 expired"), closes(shortLived));
+    }
+
+    @Test
+    void a_new_session_is_checked_against_the_crls_once_whatever_they_were_when_its_handshake_was_decided() {
+        Credential carol = credential(CA.client("carol").build());
+        revocationStatus = credential -> CrlStore.Status.REVOKED;
+        FakeSession carolSession = opened(carol);
+
+        runtime.sweep();
+
+        assertEquals(List.of("1008 revoked"), closes(carolSession));
+    }
+
+    @Test
+    void a_session_closed_while_its_endpoint_opens_it_still_tells_the_endpoint() {
+        MessageEndpoint closesDuringOpen = new MessageEndpoint() {
+            @Override
+            public String name() {
+                return "racing";
+            }
+
+            @Override
+            public int maxMessageBytes() {
+                return 16;
+            }
+
+            @Override
+            public SessionListener open(LiveSession session) {
+                runtime.closed(session.session()); // the drain or the sweep got there first
+                return new SessionListener() {
+                    @Override
+                    public void text(String message) {
+                        recorder.texts.add(message);
+                    }
+
+                    @Override
+                    public void closed() {
+                        recorder.events.add("closed");
+                    }
+                };
+            }
+        };
+        FakeSession bob = withLease("bob", null);
+
+        new ManagedEndpoint(runtime, closesDuringOpen).onOpen(bob.session(), null);
+
+        assertEquals(List.of("closed"), recorder.events);
+        assertEquals(0, runtime.size());
+    }
+
+    @Test
+    void a_failure_while_the_endpoint_opens_closes_with_1011_and_gives_the_lease_back() {
+        MessageEndpoint failing = new MessageEndpoint() {
+            @Override
+            public String name() {
+                return "failing";
+            }
+
+            @Override
+            public int maxMessageBytes() {
+                return 16;
+            }
+
+            @Override
+            public SessionListener open(LiveSession session) {
+                throw new IllegalStateException("broken");
+            }
+        };
+        ManagedEndpoint managed = new ManagedEndpoint(runtime, failing);
+        FakeSession bob = withLease("bob", null);
+
+        managed.onOpen(bob.session(), null);
+        bob.receiveText("later", true);
+        managed.onClose(bob.session(), null);
+
+        assertEquals(List.of("1011 internal-error"), closes(bob));
+        assertTrue(runtime.limits().acquire("10.0.0.1", "bob").granted());
     }
 }
