@@ -10,6 +10,8 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.nio.ByteBuffer;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -20,6 +22,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * session works alike.
  */
 public final class ManagedEndpoint extends Endpoint {
+
+    /** How long a frame that arrives while its session is being opened waits for the open to finish. */
+    private static final long OPEN_WAIT_SECONDS = 30;
 
     private final SessionRuntime runtime;
     private final MessageEndpoint endpoint;
@@ -36,40 +41,50 @@ public final class ManagedEndpoint extends Endpoint {
 
     @Override
     public void onOpen(Session session, EndpointConfig config) {
-        // Handlers first, while the session is surely open (Tyrus refuses a handler on a closed session): a frame of
-        // a session that is then refused finds no LiveSession and is dropped, never left to the container.
+        // Handlers first, while the session is surely open (Tyrus refuses a handler on a closed session). A container
+        // may deliver a frame on another thread before this returns: it waits until the endpoint has taken the
+        // session, so nothing is handled before the limits are set and nothing is dropped. A frame of a refused
+        // session finds no LiveSession and is dropped (the session is closing), never left to the container.
+        CountDownLatch ready = new CountDownLatch(1);
         AtomicReference<LiveSession> taken = new AtomicReference<>();
-        session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) -> {
-            LiveSession live = taken.get();
-            if (live != null) {
-                live.text(part, last, runtime.now());
-            }
-        });
-        session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) -> {
-            LiveSession live = taken.get();
-            if (live != null) {
-                live.binary(part, last, runtime.now());
-            }
-        });
-        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong -> {
-            LiveSession live = taken.get();
-            if (live != null) {
-                live.ponged(runtime.now());
-            }
-        });
-        Optional<LiveSession> opened = runtime.open(session, endpoint);
-        if (opened.isEmpty()) {
-            return;
-        }
-        LiveSession live = opened.get();
+        session.addMessageHandler(String.class, (MessageHandler.Partial<String>) (part, last) ->
+                once(ready, taken).ifPresent(live -> live.text(part, last, runtime.now())));
+        session.addMessageHandler(ByteBuffer.class, (MessageHandler.Partial<ByteBuffer>) (part, last) ->
+                once(ready, taken).ifPresent(live -> live.binary(part, last, runtime.now())));
+        session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong ->
+                once(ready, taken).ifPresent(live -> live.ponged(runtime.now())));
         try {
-            live.listen(endpoint.open(live));
+            Optional<LiveSession> opened = runtime.open(session, endpoint);
+            if (opened.isEmpty()) {
+                return;
+            }
+            LiveSession live = opened.get();
             taken.set(live);
-        } catch (MessageEndpoint.Refusal refusal) {
-            live.close(refusal.closeCause());
-        } catch (RuntimeException e) {
-            runtime.failed(session, e, endpoint.name());
+            try {
+                live.listen(endpoint.open(live));
+            } catch (MessageEndpoint.Refusal refusal) {
+                taken.set(null);
+                live.close(refusal.closeCause());
+            } catch (RuntimeException e) {
+                taken.set(null);
+                runtime.failed(session, e, endpoint.name());
+            }
+        } finally {
+            ready.countDown();
         }
+    }
+
+    /** The session once its open is done, or empty when it was refused (or the open never finished). */
+    private static Optional<LiveSession> once(CountDownLatch ready, AtomicReference<LiveSession> taken) {
+        try {
+            if (!ready.await(OPEN_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                return Optional.empty();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+        return Optional.ofNullable(taken.get());
     }
 
     @Override
