@@ -16,7 +16,6 @@ import java.time.Clock;
 import java.util.Optional;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -40,8 +39,6 @@ public class Authentication {
     private AuthenticationPolicy policy;
     private AuditLog audit;
     private ScheduledFuture<?> check;
-    /** Counts the CRL reloads that changed something. */
-    private final AtomicLong revocationGeneration = new AtomicLong();
 
     @PostConstruct
     void start() {
@@ -99,12 +96,12 @@ public class Authentication {
         return refusal;
     }
 
-    /** Which certificates are revoked now, and a generation that changes when that may have changed. */
+    /** Which certificates are revoked now; its generation is the CRL store's (0 without CRLs). */
     public Revocation revocation() {
         return new Revocation() {
             @Override
             public long generation() {
-                return revocationGeneration.get();
+                return policy.crls().map(CrlStore::generation).orElse(0L);
             }
 
             @Override
@@ -116,9 +113,7 @@ public class Authentication {
 
     private void reloadCrls() {
         try {
-            if (policy.crls().map(CrlStore::reload).orElse(false)) {
-                revocationGeneration.incrementAndGet();
-            }
+            policy.crls().ifPresent(CrlStore::reload);
         } catch (RuntimeException e) {
             // Never let the periodic check die: a failure here is logged and the next run tries again.
             LOG.log(Level.SEVERE, LogLine.event("auth.check-failed").with("error", e.getClass().getName()).toString(), e);

@@ -27,6 +27,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +52,8 @@ class SessionRuntimeTest {
         final List<String> events = new ArrayList<>();
         boolean binary;
         CloseCause refuse;
+        /** What else happens while the endpoint takes a session. */
+        Consumer<LiveSession> duringOpen = session -> { };
 
         @Override
         public String name() {
@@ -72,6 +75,7 @@ class SessionRuntimeTest {
             if (refuse != null) {
                 throw new Refusal(refuse);
             }
+            duringOpen.accept(session);
             events.add("open");
             return new SessionListener() {
                 @Override
@@ -337,67 +341,26 @@ class SessionRuntimeTest {
 
     @Test
     void a_session_closed_while_its_endpoint_opens_it_still_tells_the_endpoint() {
-        MessageEndpoint closesDuringOpen = new MessageEndpoint() {
-            @Override
-            public String name() {
-                return "racing";
-            }
+        recorder.duringOpen = session -> runtime.closed(session.session()); // the drain or the sweep got there first
 
-            @Override
-            public int maxMessageBytes() {
-                return 16;
-            }
+        opened("bob");
 
-            @Override
-            public SessionListener open(LiveSession session) {
-                runtime.closed(session.session()); // the drain or the sweep got there first
-                return new SessionListener() {
-                    @Override
-                    public void text(String message) {
-                        recorder.texts.add(message);
-                    }
-
-                    @Override
-                    public void closed() {
-                        recorder.events.add("closed");
-                    }
-                };
-            }
-        };
-        FakeSession bob = withLease("bob", null);
-
-        new ManagedEndpoint(runtime, closesDuringOpen).onOpen(bob.session(), null);
-
-        assertEquals(List.of("closed"), recorder.events);
+        assertEquals(List.of("open", "closed"), recorder.events);
         assertEquals(0, runtime.size());
     }
 
     @Test
     void a_failure_while_the_endpoint_opens_closes_with_1011_and_gives_the_lease_back() {
-        MessageEndpoint failing = new MessageEndpoint() {
-            @Override
-            public String name() {
-                return "failing";
-            }
-
-            @Override
-            public int maxMessageBytes() {
-                return 16;
-            }
-
-            @Override
-            public SessionListener open(LiveSession session) {
-                throw new IllegalStateException("broken");
-            }
+        recorder.duringOpen = session -> {
+            throw new IllegalStateException("broken");
         };
-        ManagedEndpoint managed = new ManagedEndpoint(runtime, failing);
-        FakeSession bob = withLease("bob", null);
+        FakeSession bob = opened("bob");
 
-        managed.onOpen(bob.session(), null);
         bob.receiveText("later", true);
-        managed.onClose(bob.session(), null);
+        endpoint.onClose(bob.session(), null);
 
         assertEquals(List.of("1011 internal-error"), closes(bob));
+        assertEquals(List.of(), recorder.texts);
         assertTrue(runtime.limits().acquire("10.0.0.1", "bob").granted());
     }
 }
