@@ -1,6 +1,5 @@
 package dev.keyhole.chat;
 
-import dev.keyhole.ws.Utf8;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -16,18 +15,11 @@ import java.util.List;
  */
 final class History {
 
-    /** One retained message and its size in UTF-8 bytes (the unit of the send queue). */
-    record Entry(long seq, Instant time, String json, long bytes) {
-        static Entry of(long seq, Instant time, String json) {
-            return new Entry(seq, time, json, Utf8.length(json));
-        }
-    }
-
     private final int maxMessages;
     private final long maxBytes;
     private final Duration maxAge;
     private final HistoryBudget budget;
-    private final ArrayDeque<Entry> entries = new ArrayDeque<>();
+    private final ArrayDeque<HistoryEntry> entries = new ArrayDeque<>();
     private long bytes;
 
     History(int maxMessages, long maxBytes, Duration maxAge, HistoryBudget budget) {
@@ -42,7 +34,7 @@ final class History {
         this(maxMessages, Long.MAX_VALUE, maxAge, new HistoryBudget(Long.MAX_VALUE));
     }
 
-    void add(Entry entry) {
+    void add(HistoryEntry entry) {
         entries.addLast(entry);
         bytes += entry.bytes();
         budget.add(entry.bytes());
@@ -79,7 +71,7 @@ final class History {
     }
 
     private long removeOldest() {
-        Entry oldest = entries.removeFirst();
+        HistoryEntry oldest = entries.removeFirst();
         bytes -= oldest.bytes();
         budget.release(oldest.bytes());
         return oldest.bytes();
@@ -90,16 +82,18 @@ final class History {
         return entries.isEmpty() ? lastSeq + 1 : entries.peekFirst().seq();
     }
 
-    /** The retained messages after {@code seq}, oldest first. */
-    List<Entry> after(long seq) {
-        List<Entry> result = new ArrayList<>();
-        Iterator<Entry> newestFirst = entries.descendingIterator();
-        while (newestFirst.hasNext()) {
-            Entry entry = newestFirst.next();
+    /** The newest {@code newest} retained messages after {@code seq} and up to {@code upTo}, oldest first. */
+    List<HistoryEntry> read(long seq, long upTo, int newest) {
+        List<HistoryEntry> result = new ArrayList<>();
+        Iterator<HistoryEntry> newestFirst = entries.descendingIterator();
+        while (newestFirst.hasNext() && result.size() < newest) {
+            HistoryEntry entry = newestFirst.next();
             if (entry.seq() <= seq) {
                 break;
             }
-            result.add(entry);
+            if (entry.seq() <= upTo) {
+                result.add(entry);
+            }
         }
         Collections.reverse(result);
         return result;

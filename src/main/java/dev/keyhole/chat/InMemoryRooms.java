@@ -64,7 +64,7 @@ public class InMemoryRooms implements Rooms {
     private int historyMessages;
     private long historyBytesPerRoom;
     private Duration historyAge;
-    private Room.PresenceRate presenceRate;
+    private Roster.PresenceRate presenceRate;
     private HistoryBudget budget;
     private ScheduledFuture<?> sweep;
 
@@ -95,7 +95,7 @@ public class InMemoryRooms implements Rooms {
         historyMessages = settings.get(Setting.CHAT_HISTORY_MESSAGES);
         historyBytesPerRoom = settings.get(Setting.CHAT_HISTORY_BYTES_PER_ROOM);
         historyAge = Duration.ofSeconds(settings.get(Setting.CHAT_HISTORY_SECONDS));
-        presenceRate = new Room.PresenceRate(settings.get(Setting.CHAT_PRESENCE_PER_SECOND),
+        presenceRate = new Roster.PresenceRate(settings.get(Setting.CHAT_PRESENCE_PER_SECOND),
                 settings.get(Setting.CHAT_PRESENCE_BURST));
         budget = new HistoryBudget(settings.get(Setting.CHAT_HISTORY_BYTES));
     }

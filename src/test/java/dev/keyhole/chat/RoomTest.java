@@ -131,18 +131,18 @@ class RoomTest {
         Room room = room();
         RecordingConnection first = new RecordingConnection("user0");
         room.join(first, null);
-        for (int i = 1; i < Room.PRESENCE_LIST_LIMIT; i++) {
+        for (int i = 1; i < Roster.PRESENCE_LIST_LIMIT; i++) {
             room.join(new RecordingConnection("user" + i), null);
         }
         JsonObject lastListed = first.events("presence").get(first.events("presence").size() - 1);
-        assertEquals(Room.PRESENCE_LIST_LIMIT, lastListed.getJsonArray("members").size());
-        assertEquals(Room.PRESENCE_LIST_LIMIT, lastListed.getInt("count"));
+        assertEquals(Roster.PRESENCE_LIST_LIMIT, lastListed.getJsonArray("members").size());
+        assertEquals(Roster.PRESENCE_LIST_LIMIT, lastListed.getInt("count"));
 
         room.join(new RecordingConnection("late"), null);
 
         JsonObject unlisted = first.events("presence").get(first.events("presence").size() - 1);
         assertEquals("late", unlisted.getString("member"));
-        assertEquals(Room.PRESENCE_LIST_LIMIT + 1, unlisted.getInt("count"));
+        assertEquals(Roster.PRESENCE_LIST_LIMIT + 1, unlisted.getInt("count"));
         assertTrue(!unlisted.containsKey("members"), "no member list beyond the limit");
     }
 
@@ -346,7 +346,7 @@ class RoomTest {
     @Test
     void presence_beyond_the_rate_is_coalesced_into_one_changes_event() {
         long[] nanos = {0};
-        Room room = new Room(new RoomName("lobby"), null, new History(100, Duration.ofHours(1)), new Room.PresenceRate(1, 2),
+        Room room = new Room(new RoomName("lobby"), null, new History(100, Duration.ofHours(1)), new Roster.PresenceRate(1, 2),
                 clock, () -> nanos[0]);
         RecordingConnection watcher = new RecordingConnection("watcher");
         room.join(watcher, null);
@@ -423,7 +423,7 @@ class RoomTest {
     @Test
     void every_client_ends_with_the_true_member_list_whenever_its_welcome_came_during_held_back_presence() {
         long[] nanos = {0};
-        Room room = new Room(new RoomName("lobby"), null, new History(100, Duration.ofHours(1)), new Room.PresenceRate(1, 1),
+        Room room = new Room(new RoomName("lobby"), null, new History(100, Duration.ofHours(1)), new Roster.PresenceRate(1, 1),
                 clock, () -> nanos[0]);
         RecordingConnection early = new RecordingConnection("early");
         room.join(early, null); // takes the only token
