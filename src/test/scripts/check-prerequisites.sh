@@ -16,6 +16,7 @@
 #   sslscan,     the TLS gate, TlsGateIT (every target) and BrokenTlsConfigIT (payara-micro)
 #   testssl.sh
 #   apache2      Apache httpd, the front of the apache target (dev.keyhole.testing.ApacheFront)
+#   redis-server the cluster's Redis (dev.keyhole.testing.RedisServer), cluster tests       payara-micro
 set -euo pipefail -o noglob   # no glob expansion: -Dit.test patterns are split below
 
 declare -A value=()
@@ -91,6 +92,11 @@ if runs apache; then
   # As server-config/apache/keyhole-apache.sh finds it.
   apache2=${APACHE2:-$(command -v apache2 || echo /usr/sbin/apache2)}
   [[ -x $apache2 ]] || lack apache2 apache2 "Apache httpd, the front of the apache target"
+fi
+
+if runs payara-micro; then
+  command -v redis-server >/dev/null 2>&1 || [[ -x /usr/bin/redis-server ]] \
+    || lack redis-server redis-server "the cluster's Redis (dev.keyhole.cluster tests)"
 fi
 
 [[ ${#missing[@]} -eq 0 ]] && exit 0

@@ -68,6 +68,8 @@ public class ChatEndpoint implements MessageEndpoint {
             membership = rooms.join(name, connection, resumePoint(session.queryParameters()));
         } catch (Rooms.RoomLimitException e) {
             throw new Refusal(e.quota() ? CloseCause.ROOM_QUOTA : CloseCause.TOO_MANY_ROOMS);
+        } catch (Rooms.UnavailableException e) {
+            throw new Refusal(CloseCause.UNAVAILABLE);
         }
         Conversation conversation;
         try {

@@ -48,8 +48,14 @@ public sealed interface ChatEvent {
         }
     }
 
-    /** A command was refused; the connection stays open. */
-    record Error(String code, String message) implements ChatEvent {
+    /**
+     * A command was refused; the connection stays open. {@code id} is the refused send's own id, when it had one and
+     * the refusal came after the send was accepted for posting (code {@code unavailable}).
+     */
+    record Error(String code, String message, String id) implements ChatEvent {
+        public Error(String code, String message) {
+            this(code, message, null);
+        }
     }
 
     /**

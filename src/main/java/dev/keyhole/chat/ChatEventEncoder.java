@@ -12,6 +12,14 @@ import java.util.List;
  */
 public class ChatEventEncoder implements Encoder.Text<ChatEvent> {
 
+    /** What a message frame has before and after its sequence number, which the cluster fills in when it posts. */
+    public record MessageTemplate(String head, String tail) {
+
+        public String withSeq(long seq) {
+            return head + seq + tail;
+        }
+    }
+
     /** The protocol version every frame carries. */
     public static final int VERSION = 1;
 
@@ -60,6 +68,9 @@ public class ChatEventEncoder implements Encoder.Text<ChatEvent> {
                 json.write("time", p.time().toString());
             } else if (event instanceof ChatEvent.Error e) {
                 json.write("type", "error").write("code", e.code()).write("message", e.message());
+                if (e.id() != null) {
+                    json.write("id", e.id());
+                }
             } else if (event instanceof ChatEvent.Resync r) {
                 json.write("type", "resync").write("room", r.room()).write("reason", r.reason())
                         .write("oldestSeq", r.oldestSeq()).write("lastSeq", r.lastSeq()).write("epoch", r.epoch());
@@ -73,6 +84,18 @@ public class ChatEventEncoder implements Encoder.Text<ChatEvent> {
             json.writeEnd();
         }
         return out.toString();
+    }
+
+    /**
+     * A message whose sequence number is not known yet, as the text before and after it: the frame is
+     * {@code head + seq + tail}, byte for byte what {@link #encode} writes for that sequence number.
+     */
+    public MessageTemplate template(ChatEvent.Message message) {
+        String frame = encode(new ChatEvent.Message(message.room(), 0, message.from(), message.fromTag(), message.text(),
+                message.time(), message.clientId()));
+        String seq = "\"seq\":0"; // the first field after the room, whose name cannot contain a quote
+        int at = frame.indexOf(seq) + seq.length() - 1;
+        return new MessageTemplate(frame.substring(0, at), frame.substring(at + 1));
     }
 
     private static JsonGenerator person(JsonGenerator json, ChatEvent.Person person) {

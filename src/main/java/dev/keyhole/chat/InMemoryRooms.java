@@ -8,6 +8,7 @@ import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.Duration;
@@ -40,6 +41,7 @@ import java.util.logging.Logger;
  * announce presence changes they held back, and empty rooms whose history has aged out are retired.
  */
 @ApplicationScoped
+@Typed(InMemoryRooms.class)
 public class InMemoryRooms implements Rooms {
 
     private static final Logger LOG = Logger.getLogger(InMemoryRooms.class.getName());

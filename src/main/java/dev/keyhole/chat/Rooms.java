@@ -12,13 +12,17 @@ public interface Rooms {
      *
      * @param resume where the client's history ends, or null for a fresh start
      * @throws RoomLimitException when the room does not exist and no more rooms may be created (by this identity)
+     * @throws UnavailableException when the rooms are kept elsewhere (a cluster's Redis) that cannot be reached now
      */
     Membership join(RoomName room, MemberConnection connection, ResumePoint resume);
 
     /** One connection's place in a room. */
     interface Membership {
 
-        /** Posts a message; every member receives it, in sequence order. */
+        /**
+         * Posts a message; every member receives it, in sequence order. When it cannot be posted now (the cluster's
+         * Redis is unreachable), the sender gets an {@code error} {@code unavailable} with the message's id instead.
+         */
         void post(String text, String clientId);
 
         /** Answers a resume command with the messages the connection did not receive live. */
@@ -46,6 +50,15 @@ public interface Rooms {
         /** Whether the identity's own quota was reached (rather than the server's limit). */
         public boolean quota() {
             return quota;
+        }
+    }
+
+    /** The rooms are kept elsewhere — the cluster's Redis — and that cannot be reached now; the client may retry. */
+    final class UnavailableException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        public UnavailableException(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 }

@@ -72,6 +72,32 @@ public final class Setting<T> {
     public static final Setting<Integer> CHAT_PRESENCE_BURST =
             define("keyhole.chat.presence-burst", "20", Values.integerBetween(1, 100_000));
 
+    // --- cluster (rooms shared by several nodes through Redis) ------------------------------------------------
+
+    /**
+     * The Redis that nodes share rooms through ({@code redis://} or {@code rediss://}, with a user and password if
+     * Redis wants them); empty: rooms stay in this server's memory and nothing needs Redis.
+     */
+    public static final Setting<String> CLUSTER_REDIS_URI = define("keyhole.cluster.redis-uri", "", Values.text());
+    /** A PEM file of the certificates that may sign a {@code rediss://} server's certificate; empty: the JDK's trust. */
+    public static final Setting<String> CLUSTER_REDIS_CA_FILE = define("keyhole.cluster.redis-ca-file", "", Values.text());
+    /** How long one Redis command may take before it fails, in milliseconds. */
+    public static final Setting<Integer> CLUSTER_COMMAND_TIMEOUT_MILLIS =
+            define("keyhole.cluster.command-timeout-millis", "2000", Values.integerBetween(50, 60_000));
+    /** How many Redis commands may wait for an answer at once; beyond that, a post is refused as unavailable. */
+    public static final Setting<Integer> CLUSTER_REQUEST_QUEUE =
+            define("keyhole.cluster.request-queue-size", "10000", Values.integerBetween(100, 1_000_000));
+    /** The prefix of every key and channel Keyhole uses in Redis (several Keyhole clusters can share one Redis). */
+    public static final Setting<String> CLUSTER_KEY_PREFIX = define("keyhole.cluster.key-prefix", "keyhole:", Values.text());
+    /** This node's name in the cluster; empty: the host name and a random suffix, new at every start. */
+    public static final Setting<String> CLUSTER_NODE_ID = define("keyhole.cluster.node-id", "", Values.text());
+    /**
+     * How long a node's members stay in a room's presence without the node refreshing them, in seconds: the bound
+     * on how long the members of a node that crashed are still listed. Nodes refresh every third of it.
+     */
+    public static final Setting<Integer> CLUSTER_PRESENCE_TTL_SECONDS =
+            define("keyhole.cluster.presence-ttl-seconds", "30", Values.integerBetween(3, 3600));
+
     // --- the perimeter: origins, CORS, headers ---------------------------------------------------------
 
     /** Origins (scheme://host[:port]) besides the server's own that may open WebSockets and read resources. */

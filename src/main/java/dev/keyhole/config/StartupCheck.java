@@ -29,6 +29,9 @@ public class StartupCheck {
                         .with("message", e.getMessage()).toString());
                 throw e;
             }
+            if (setting == Setting.CLUSTER_REDIS_URI) {
+                value = Values.withoutCredentials(String.valueOf(value));
+            }
             LOG.info(LogLine.event("config").with("key", setting.key()).with("value", value)
                     .with("source", settings.isDefault(setting) ? "default" : "configured").toString());
         }

@@ -99,4 +99,14 @@ final class Values {
                 .filter(entry -> !entry.isEmpty())
                 .toList();
     }
+
+    /** A URI without the user and password it may carry ({@code rediss://user:secret@host} → {@code rediss://***@host}). */
+    public static String withoutCredentials(String uri) {
+        int scheme = uri.indexOf("://");
+        int at = uri.lastIndexOf('@');
+        if (scheme < 0 || at < scheme) {
+            return uri;
+        }
+        return uri.substring(0, scheme + 3) + "***" + uri.substring(at);
+    }
 }

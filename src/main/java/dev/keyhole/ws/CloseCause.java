@@ -32,6 +32,8 @@ public enum CloseCause {
     TOO_MANY_ROOMS(CloseCodes.TRY_AGAIN_LATER, "too-many-rooms"),
     /** This identity created as many rooms as it may; it can join existing ones (1013, try again later). */
     ROOM_QUOTA(CloseCodes.TRY_AGAIN_LATER, "room-quota"),
+    /** A service the endpoint needs (the cluster's Redis) cannot be reached now (1013, try again later). */
+    UNAVAILABLE(CloseCodes.TRY_AGAIN_LATER, "unavailable"),
     /** The endpoint's own check of the location rules refused the session (1008). */
     NOT_ALLOWED(CloseCodes.VIOLATED_POLICY, "not-allowed"),
     /** A frame type the endpoint does not accept, e.g. binary to a text-only endpoint (1003). */

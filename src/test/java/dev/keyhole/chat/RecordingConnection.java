@@ -7,8 +7,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
-/** A connection for room tests: records every frame queued for it, as parsed JSON. */
-class RecordingConnection implements MemberConnection {
+/**
+ * A connection for room tests: records every frame queued for it, as parsed JSON, and lets a test wait for frames
+ * that arrive from another thread (a cluster's rooms deliver asynchronously).
+ */
+public class RecordingConnection implements MemberConnection {
 
     private final String name;
     private final String subject;
@@ -16,16 +19,16 @@ class RecordingConnection implements MemberConnection {
     private final Backlog backlog;
     private final List<String> frames = Collections.synchronizedList(new ArrayList<>());
 
-    RecordingConnection(String name) {
+    public RecordingConnection(String name) {
         this(name, new Backlog(1000, 1_000_000));
     }
 
-    RecordingConnection(String name, Backlog backlog) {
+    public RecordingConnection(String name, Backlog backlog) {
         this(name, "CN=" + name + ",O=Test", "CN=Test CA", backlog);
     }
 
     /** A connection with its own subject and issuer: two of the same CN are different identities. */
-    RecordingConnection(String name, String subject, String issuer, Backlog backlog) {
+    public RecordingConnection(String name, String subject, String issuer, Backlog backlog) {
         this.name = name;
         this.subject = subject;
         this.issuer = issuer;
@@ -59,7 +62,10 @@ class RecordingConnection implements MemberConnection {
 
     @Override
     public boolean enqueue(String frame) {
-        frames.add(frame);
+        synchronized (frames) {
+            frames.add(frame);
+            frames.notifyAll();
+        }
         return true;
     }
 
@@ -72,22 +78,50 @@ class RecordingConnection implements MemberConnection {
         return backlog;
     }
 
-    List<JsonObject> events() {
+    public List<JsonObject> events() {
         synchronized (frames) {
             return frames.stream().map(frame -> Json.createReader(new StringReader(frame)).readObject()).toList();
         }
     }
 
-    List<JsonObject> events(String type) {
+    public List<JsonObject> events(String type) {
         return events().stream().filter(event -> event.getString("type").equals(type)).toList();
     }
 
     /** The sequence numbers of the message frames received, in order. */
-    List<Long> seqs() {
+    public List<Long> seqs() {
         return events("message").stream().map(event -> event.getJsonNumber("seq").longValue()).toList();
     }
 
-    void clear() {
+    public void clear() {
         frames.clear();
+    }
+
+    /** Waits until at least {@code count} frames of the type arrived (at most ten seconds), and returns them all. */
+    public List<JsonObject> await(String type, int count) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        synchronized (frames) {
+            while (events(type).size() < count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new AssertionError(name + ": " + count + " " + type + " frames expected, got " + events(type).size()
+                            + " of " + frames.size() + " frames: " + frames);
+                }
+                try {
+                    frames.wait(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AssertionError("interrupted", e);
+                }
+            }
+        }
+        return events(type);
+    }
+
+    /** The frames received so far, as sent. */
+    public List<String> frames() {
+        synchronized (frames) {
+            return List.copyOf(frames);
+        }
     }
 }

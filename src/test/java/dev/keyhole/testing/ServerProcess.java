@@ -109,6 +109,16 @@ public final class ServerProcess implements AutoCloseable {
         new ProcessBuilder("kill", "-TERM", Long.toString(process.pid())).inheritIO().start().waitFor();
     }
 
+    /** Sends SIGKILL: the process ends at once, as in a crash, without running any of its shutdown code. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        outputEnded.await(10, TimeUnit.SECONDS);
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** Waits for the process to end; fails the test if it is still running after the timeout. */
     public int awaitExit(Duration timeout) throws InterruptedException {
         if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

@@ -1,0 +1,352 @@
+package dev.keyhole.cluster;
+
+import dev.keyhole.chat.Catchup;
+import dev.keyhole.chat.ChatEvent;
+import dev.keyhole.chat.ChatEventEncoder;
+import dev.keyhole.chat.HistoryEntry;
+import dev.keyhole.chat.MemberConnection;
+import dev.keyhole.chat.ResumePoint;
+import dev.keyhole.chat.Roster;
+import dev.keyhole.ws.Utf8;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * A room of the cluster as this node sees it: this node's connections in it, each with how far its history
+ * reaches (epoch and sequence number), and the room's roster across all nodes.
+ *
+ * <p>Messages come from the room's Redis channel in the order Redis numbered them. A message that continues every
+ * connection's history (sequence number one more, same epoch) is queued for each of them, encoded once. Anything
+ * else — a sequence number that skips (pub/sub lost one), another epoch (Redis restarted empty), a message of a
+ * room this node had not heard of — makes the room catch up from Redis's stream instead ({@link #sync}): each
+ * connection gets exactly what it misses, or a {@code resync} saying why it cannot, never a silent gap. The same
+ * happens when the sweep finds the room's last sequence number ahead of a connection (the last message lost), and
+ * after Redis came back.
+ *
+ * <p>Every method runs under the room's lock, on one thread at a time; those that talk to Redis wait at most the
+ * command timeout. They return the connections to flush, which the caller flushes outside the lock.
+ */
+final class ClusterRoom {
+
+    /** One of this node's connections, and where its history ends. */
+    private static final class Local {
+        final MemberConnection connection;
+        final long welcomeSeq;
+        String epoch;
+        long seq;
+
+        Local(MemberConnection connection, String epoch, long seq) {
+            this.connection = connection;
+            this.welcomeSeq = seq;
+            this.epoch = epoch;
+            this.seq = seq;
+        }
+    }
+
+    /** A connection that joined: who to flush. */
+    record Joined(List<MemberConnection> flush) {
+    }
+
+    private final RoomKeys keys;
+    private final RoomStore store;
+    private final Clock clock;
+    private final Roster roster;
+    private final ChatEventEncoder encoder = new ChatEventEncoder();
+    /** This node's connections, by member key. */
+    private final Map<String, List<Local>> locals = new LinkedHashMap<>();
+    /** The members other nodes have in the room, by key, as last read from Redis. */
+    private Map<String, Roster.Member> remote = Map.of();
+    private boolean subscribed;
+    private boolean retired;
+
+    ClusterRoom(RoomKeys keys, RoomStore store, Roster.PresenceRate presence, Clock clock) {
+        this.keys = keys;
+        this.store = store;
+        this.clock = clock;
+        this.roster = new Roster(keys.room(), presence, System::nanoTime);
+    }
+
+    RoomKeys keys() {
+        return keys;
+    }
+
+    /**
+     * Adds a connection: the room's state is read and this node's presence written in one script; the connection
+     * gets the welcome, then what it missed since {@code resume} (or a resync), then every later message.
+     *
+     * @return null when the room was retired (its last connection here left meanwhile): look it up again
+     * @throws dev.keyhole.chat.Rooms.UnavailableException when Redis does not answer
+     * @throws dev.keyhole.chat.Rooms.RoomLimitException when the room would be one too many
+     */
+    synchronized Joined join(MemberConnection joining, ResumePoint resume) {
+        if (retired) {
+            return null;
+        }
+        if (!subscribed) {
+            store.subscribe(keys); // before the state is read: nothing published after it can be missed
+            subscribed = true;
+        }
+        Roster.Member member = Roster.Member.of(joining);
+        RoomStore.State state;
+        try {
+            state = store.join(keys, member);
+        } catch (RuntimeException e) {
+            retireIfEmpty();
+            throw e;
+        }
+        Instant now = clock.instant();
+        Set<MemberConnection> flush = new LinkedHashSet<>();
+        boolean others = !locals.isEmpty();
+        roster.add(member);
+        flush.addAll(applyPresence(state.presence(), now));
+        Local local = new Local(joining, state.epoch(), state.lastSeq());
+        joining.enqueue(encoder.encode(roster.welcome(roster.member(member.key()).orElseThrow(), state.lastSeq(),
+                state.epoch(), now)));
+        if (resume != null) {
+            catchUp(local, resume, state);
+        }
+        locals.computeIfAbsent(member.key(), key -> new ArrayList<>()).add(local);
+        flush.add(joining);
+        flush.addAll(announce(now));
+        if (others && locals.values().stream().flatMap(List::stream).anyMatch(l -> !l.epoch.equals(state.epoch()))) {
+            flush.addAll(sync()); // Redis restarted under the connections already here: bring them over now
+        }
+        return new Joined(new ArrayList<>(flush));
+    }
+
+    /** A message from the room's channel. */
+    synchronized Collection<MemberConnection> onMessage(String epoch, long seq, String frame) {
+        if (retired) {
+            return List.of();
+        }
+        boolean gap = false;
+        for (List<Local> member : locals.values()) {
+            for (Local local : member) {
+                if (!local.epoch.equals(epoch) || seq > local.seq + 1) {
+                    gap = true;
+                }
+            }
+        }
+        if (gap) {
+            return sync();
+        }
+        long bytes = Utf8.length(frame);
+        Set<MemberConnection> flush = new LinkedHashSet<>();
+        List<Local> dropped = new ArrayList<>();
+        for (List<Local> member : locals.values()) {
+            for (Local local : member) {
+                if (seq == local.seq + 1) {
+                    local.seq = seq;
+                    flush.add(local.connection);
+                    if (!local.connection.enqueue(frame, bytes)) {
+                        dropped.add(local);
+                    }
+                }
+            }
+        }
+        for (Local gone : dropped) {
+            flush.addAll(remove(gone.connection, clock.instant()));
+        }
+        return flush;
+    }
+
+    /**
+     * Brings every connection to where the room stands in Redis, and the roster to who is in it: the messages a
+     * connection misses if they can all be sent, else a resync and the newest that fit. Called on a gap, on a
+     * presence change, by the sweep and after Redis came back.
+     */
+    synchronized Collection<MemberConnection> sync() {
+        if (retired || locals.isEmpty()) {
+            return List.of();
+        }
+        RoomStore.State state = store.state(keys);
+        Instant now = clock.instant();
+        Set<MemberConnection> flush = new LinkedHashSet<>(applyPresence(state.presence(), now));
+        if (!state.exists()) {
+            return flush; // gone from Redis (restarted empty, or expired): the next post starts it again, in a new epoch
+        }
+        Map<List<Long>, List<HistoryEntry>> reads = new HashMap<>();
+        Catchup.HistoryReader reader = (after, upTo, newest) -> reads.computeIfAbsent(List.of(after, upTo, (long) newest),
+                key -> store.read(keys, after, upTo, newest));
+        List<Local> dropped = new ArrayList<>();
+        for (List<Local> member : locals.values()) {
+            for (Local local : member) {
+                if (local.epoch.equals(state.epoch()) && local.seq == state.lastSeq()) {
+                    continue;
+                }
+                flush.add(local.connection);
+                if (!catchUp(local, new ResumePoint(local.seq, local.epoch), state, reader)) {
+                    dropped.add(local);
+                }
+            }
+        }
+        for (Local gone : dropped) {
+            flush.addAll(remove(gone.connection, now));
+        }
+        return flush;
+    }
+
+    /**
+     * Answers a resume command: the messages after {@code resume} up to the connection's welcome (later ones came
+     * live) as one history frame, or a resync and the recent history.
+     */
+    synchronized Collection<MemberConnection> replay(MemberConnection asking, ResumePoint resume) {
+        Local local = find(asking);
+        if (local == null) {
+            return List.of();
+        }
+        RoomStore.State state = store.state(keys);
+        Catchup catchup = Catchup.plan(roomState(state), resume, local.welcomeSeq, asking.backlog(),
+                (after, upTo, newest) -> store.read(keys, after, upTo, newest));
+        if (catchup.resync() != null) {
+            asking.enqueue(encoder.encode(catchup.resync()));
+            catchup.entries().forEach(entry -> asking.enqueue(entry.json(), entry.bytes()));
+        } else {
+            asking.enqueue(encoder.encode(new ChatEvent.History(keys.name(),
+                    catchup.entries().stream().map(HistoryEntry::json).toList())));
+        }
+        return List.of(asking);
+    }
+
+    /** The display name a message of this connection's member carries now, or null when it is no longer here. */
+    synchronized String senderName(MemberConnection from) {
+        if (find(from) == null) {
+            return null;
+        }
+        return roster.member(from.memberKey()).map(roster::displayName).orElse(null);
+    }
+
+    /** Removes a connection (again: no effect); when it was its member's last here, Redis and the others learn it. */
+    synchronized Collection<MemberConnection> leave(MemberConnection leaving) {
+        return remove(leaving, clock.instant());
+    }
+
+    /** Announces presence changes that were held back, when the presence bucket allows (called every second). */
+    synchronized Collection<MemberConnection> flushPresence() {
+        return announce(clock.instant());
+    }
+
+    /** Keeps this node's members present in Redis (called every third of the presence TTL). */
+    synchronized void refresh() {
+        if (!retired && !locals.isEmpty()) {
+            store.refresh(keys, locals.keySet().stream().map(key -> roster.member(key).orElseThrow()).toList());
+        }
+    }
+
+    /** Whether the room was retired: it has no connection here and is no longer subscribed. */
+    synchronized boolean retired() {
+        return retired;
+    }
+
+    /** Forgets the room on this node when no connection is left in it. */
+    private void retireIfEmpty() {
+        if (locals.isEmpty() && !retired) {
+            retired = true;
+            if (subscribed) {
+                store.unsubscribe(keys);
+            }
+        }
+    }
+
+    private List<MemberConnection> remove(MemberConnection leaving, Instant now) {
+        List<Local> member = locals.get(leaving.memberKey());
+        if (member == null || !member.removeIf(local -> local.connection == leaving)) {
+            return List.of();
+        }
+        if (!member.isEmpty()) {
+            return List.of();
+        }
+        locals.remove(leaving.memberKey());
+        Roster.Member gone = roster.member(leaving.memberKey()).orElse(Roster.Member.of(leaving));
+        store.left(keys, gone);
+        List<MemberConnection> flush = new ArrayList<>();
+        if (!remote.containsKey(gone.key())) {
+            roster.remove(gone.key());
+            flush.addAll(announce(now));
+        }
+        retireIfEmpty();
+        return flush;
+    }
+
+    /** Takes in who the other nodes have in the room: members who came are added, members who went removed. */
+    private List<MemberConnection> applyPresence(List<PresenceEntry> presence, Instant now) {
+        Map<String, Roster.Member> others = new LinkedHashMap<>();
+        for (PresenceEntry entry : presence) {
+            if (!entry.node().equals(store.node())) {
+                others.putIfAbsent(entry.member().key(), entry.member());
+            }
+        }
+        for (Roster.Member member : others.values()) {
+            roster.add(member);
+        }
+        for (String key : remote.keySet()) {
+            if (!others.containsKey(key) && !locals.containsKey(key)) {
+                roster.remove(key);
+            }
+        }
+        remote = others;
+        return announce(now);
+    }
+
+    /** Queues the catch-up from {@code resume} to the room's state; returns false when the connection was full. */
+    private boolean catchUp(Local local, ResumePoint resume, RoomStore.State state, Catchup.HistoryReader reader) {
+        Catchup catchup = Catchup.plan(roomState(state), resume, state.lastSeq(), local.connection.backlog(), reader);
+        local.epoch = state.epoch();
+        local.seq = state.lastSeq();
+        boolean fits = true;
+        if (catchup.resync() != null) {
+            fits = local.connection.enqueue(encoder.encode(catchup.resync()));
+        }
+        for (HistoryEntry entry : catchup.entries()) {
+            fits &= local.connection.enqueue(entry.json(), entry.bytes());
+        }
+        return fits;
+    }
+
+    private void catchUp(Local local, ResumePoint resume, RoomStore.State state) {
+        catchUp(local, resume, state, (after, upTo, newest) -> store.read(keys, after, upTo, newest));
+    }
+
+    private Catchup.RoomState roomState(RoomStore.State state) {
+        return new Catchup.RoomState(keys.name(), state.epoch(), state.lastSeq(), state.oldestSeq());
+    }
+
+    private List<MemberConnection> announce(Instant now) {
+        return roster.announce(now).map(a -> deliverToOthers(encoder.encode(a.event()), a.exceptKey())).orElse(List.of());
+    }
+
+    private List<MemberConnection> deliverToOthers(String frame, String exceptMemberKey) {
+        List<MemberConnection> others = new ArrayList<>();
+        locals.forEach((key, member) -> {
+            if (!key.equals(exceptMemberKey)) {
+                for (Local local : member) {
+                    local.connection.enqueue(frame);
+                    others.add(local.connection);
+                }
+            }
+        });
+        return others;
+    }
+
+    private Local find(MemberConnection connection) {
+        List<Local> member = locals.get(connection.memberKey());
+        if (member == null) {
+            return null;
+        }
+        return member.stream().filter(local -> local.connection == connection).findFirst().orElse(null);
+    }
+
+    @Override
+    public String toString() {
+        return "ClusterRoom[" + Objects.toString(keys.name()) + "]";
+    }
+}

@@ -1,0 +1,196 @@
+package dev.keyhole.cluster;
+
+import dev.keyhole.log.LogLine;
+import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisChannelHandler;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisConnectionStateListener;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.SocketOptions;
+import io.lettuce.core.SslOptions;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.pubsub.RedisPubSubListener;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import java.io.File;
+import java.net.SocketAddress;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The node's two connections to Redis — one for commands, one for subscriptions — configured for failure: every
+ * command has a timeout, commands are refused at once while Redis is unreachable (never queued without bound),
+ * a command in flight when the connection broke is failed rather than sent again (a post could otherwise be
+ * numbered twice), and a bounded number of commands may wait. Lettuce reconnects by itself; the rooms hear of it
+ * ({@code onReconnect}) and catch up. Closing it stops every thread it started.
+ */
+final class RedisLink implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(RedisLink.class.getName());
+
+    /** What the link needs to know. */
+    record Options(String uri, String caFile, Duration commandTimeout, int requestQueue) {
+    }
+
+    private final ClientResources resources;
+    private final RedisClient client;
+    private final Options options;
+    private final RedisPubSubListener<String, String> listener;
+    private final AtomicBoolean reachable = new AtomicBoolean(true);
+    private volatile boolean closing;
+    private final Object connecting = new Object();
+    private volatile StatefulRedisConnection<String, String> commands;
+    private volatile StatefulRedisPubSubConnection<String, String> pubsub;
+    private volatile long lastAttempt;
+
+    RedisLink(Options options, RedisPubSubListener<String, String> listener, Runnable onReconnect) {
+        this.options = options;
+        this.listener = listener;
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        RedisURI uri = RedisURI.create(options.uri());
+        uri.setTimeout(options.commandTimeout());
+        this.client = RedisClient.create(resources, uri);
+        ClientOptions.Builder clientOptions = ClientOptions.builder()
+                .autoReconnect(true)
+                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .requestQueueSize(options.requestQueue())
+                .replayFilter(command -> true)
+                .timeoutOptions(TimeoutOptions.enabled(options.commandTimeout()))
+                .socketOptions(SocketOptions.builder().connectTimeout(options.commandTimeout()).keepAlive(true).build());
+        if (!options.caFile().isBlank()) {
+            clientOptions.sslOptions(SslOptions.builder().jdkSslProvider().trustManager(new File(options.caFile())).build());
+        }
+        client.setOptions(clientOptions.build());
+        client.addListener(new RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+                if (connection == pubsub && reachable.compareAndSet(false, true)) {
+                    LOG.info(LogLine.event("cluster.redis-reachable").toString());
+                    onReconnect.run();
+                }
+            }
+
+            @Override
+            public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+                if (connection == pubsub && !closing && reachable.compareAndSet(true, false)) {
+                    LOG.warning(LogLine.event("cluster.redis-unreachable").toString());
+                }
+            }
+        });
+    }
+
+    /** Where Redis is, without the credentials. */
+    static String describe(String uri) {
+        RedisURI parsed = RedisURI.create(uri);
+        return (parsed.isSsl() ? "rediss://" : "redis://") + parsed.getHost() + ":" + parsed.getPort();
+    }
+
+    /** Whether the URI asks for TLS. */
+    static boolean encrypted(String uri) {
+        return RedisURI.create(uri).isSsl();
+    }
+
+    /** Whether the URI names this host's loopback (where clear text does not cross a network). */
+    static boolean loopback(String uri) {
+        String host = RedisURI.create(uri).getHost();
+        return "localhost".equalsIgnoreCase(host) || host.startsWith("127.") || "::1".equals(host) || "[::1]".equals(host);
+    }
+
+    /**
+     * Connects if not connected yet (a node may start before Redis does); at most one attempt a second.
+     *
+     * @return whether both connections are open
+     */
+    boolean connect() {
+        if (commands != null && pubsub != null) {
+            return true;
+        }
+        synchronized (connecting) {
+            long now = System.nanoTime();
+            if (commands != null && pubsub != null || now - lastAttempt < TimeUnit.SECONDS.toNanos(1) && lastAttempt != 0) {
+                return commands != null && pubsub != null;
+            }
+            lastAttempt = now;
+            try {
+                if (pubsub == null) {
+                    StatefulRedisPubSubConnection<String, String> subscriptions = client.connectPubSub();
+                    subscriptions.addListener(listener);
+                    pubsub = subscriptions;
+                }
+                if (commands == null) {
+                    commands = client.connect();
+                }
+                LOG.info(LogLine.event("cluster.redis-connected").with("redis", describe(options.uri())).toString());
+                return true;
+            } catch (RuntimeException e) {
+                LOG.warning(LogLine.event("cluster.redis-connect-failed").with("redis", describe(options.uri()))
+                        .with("error", e.getClass().getName()).toString());
+                return false;
+            }
+        }
+    }
+
+    /** The commands, asynchronous; fails with an {@code IllegalStateException} when not connected. */
+    RedisAsyncCommands<String, String> async() {
+        StatefulRedisConnection<String, String> connection = commands;
+        if (connection == null) {
+            throw new IllegalStateException("not connected to Redis");
+        }
+        return connection.async();
+    }
+
+    /** Subscribes to a channel and waits until Redis confirmed it. */
+    void subscribe(String channel) throws Exception {
+        StatefulRedisPubSubConnection<String, String> connection = pubsub;
+        if (connection == null) {
+            throw new IllegalStateException("not connected to Redis");
+        }
+        connection.async().subscribe(channel).get(options.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops listening to a channel; best effort (a node that is not listening gets nothing it would miss). */
+    void unsubscribe(String channel) {
+        StatefulRedisPubSubConnection<String, String> connection = pubsub;
+        if (connection != null && connection.isOpen()) {
+            connection.async().unsubscribe(channel);
+        }
+    }
+
+    /** Subscribes again to channels Lettuce may have failed to restore after a reconnect (it only logs that). */
+    void resubscribe(Iterable<String> channels) {
+        for (String channel : channels) {
+            StatefulRedisPubSubConnection<String, String> connection = pubsub;
+            if (connection != null) {
+                connection.async().subscribe(channel);
+            }
+        }
+    }
+
+    Duration commandTimeout() {
+        return options.commandTimeout();
+    }
+
+    @Override
+    public void close() {
+        closing = true;
+        try {
+            if (pubsub != null) {
+                pubsub.close();
+            }
+            if (commands != null) {
+                commands.close();
+            }
+            client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, LogLine.event("cluster.redis-close-failed").with("error", e.getClass().getName()).toString(), e);
+        } finally {
+            resources.shutdown(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(3, TimeUnit.SECONDS);
+        }
+    }
+}

@@ -1,0 +1,335 @@
+package dev.keyhole.cluster;
+
+import dev.keyhole.chat.ChatEvent;
+import dev.keyhole.chat.ChatEventEncoder;
+import dev.keyhole.chat.MemberConnection;
+import dev.keyhole.chat.ResumePoint;
+import dev.keyhole.chat.RoomName;
+import dev.keyhole.chat.Rooms;
+import dev.keyhole.chat.Roster;
+import dev.keyhole.config.Setting;
+import dev.keyhole.config.Settings;
+import dev.keyhole.limits.TokenBucket;
+import dev.keyhole.log.LogLine;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Typed;
+import jakarta.inject.Inject;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Rooms shared by every node of a cluster through Redis ({@code keyhole.cluster.redis-uri}); see docs/cluster.md.
+ * Redis numbers and keeps each room's messages (a Lua script per post: number, keep, publish — atomically); each
+ * node subscribes to the rooms its connections are in and hands every message to them in Redis's order, catching
+ * up from the room's stream whenever a message did not arrive. While Redis is unreachable a post is answered with
+ * an {@code unavailable} error and a join is refused with 1013 {@code unavailable}; nothing waits without bound.
+ *
+ * <p>Once a second every room this node has is checked against Redis (a lost last message, presence that changed
+ * on another node, a Redis that restarted) and its held-back presence announced; every third of the presence TTL
+ * this node's members are marked present again.
+ */
+@ApplicationScoped
+@Typed(RedisRooms.class)
+public class RedisRooms implements Rooms {
+
+    private static final Logger LOG = Logger.getLogger(RedisRooms.class.getName());
+
+    @Inject
+    Settings settings;
+
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    @Resource
+    ManagedExecutorService executor;
+
+    private final ConcurrentMap<String, Entry> rooms = new ConcurrentHashMap<>();
+    private final ChatEventEncoder encoder = new ChatEventEncoder();
+    /** At most a few log lines a second about Redis being unavailable, however many clients notice. */
+    private final TokenBucket unavailableLogs = new TokenBucket(1, 5, System::nanoTime);
+    private Clock clock = Clock.systemUTC();
+    private RedisLink redis;
+    private RoomStore store;
+    private Roster.PresenceRate presenceRate;
+    private String prefix;
+    private long refreshEveryMillis;
+    private long lastRefresh;
+    private ScheduledFuture<?> sweep;
+    private volatile boolean stopped;
+
+    /** A room on this node and the executor its work runs on, in order. */
+    private record Entry(ClusterRoom room, SerialExecutor work) {
+    }
+
+    public RedisRooms() {
+    }
+
+    /** For tests: rooms on the given Redis, without a container; {@link #sweep} is called by the test. */
+    RedisRooms(Settings settings, Executor executor, Clock clock) {
+        this.settings = settings;
+        this.clock = clock;
+        configure(executor);
+    }
+
+    @PostConstruct
+    void init() {
+        configure(executor);
+        sweep = scheduler.scheduleWithFixedDelay(this::sweepSafely, 1, 1, TimeUnit.SECONDS);
+    }
+
+    private Executor work;
+
+    private void configure(Executor executor) {
+        this.work = executor;
+        prefix = settings.get(Setting.CLUSTER_KEY_PREFIX);
+        String node = settings.get(Setting.CLUSTER_NODE_ID);
+        if (node.isBlank()) {
+            node = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+        }
+        long presenceTtl = TimeUnit.SECONDS.toMillis(settings.get(Setting.CLUSTER_PRESENCE_TTL_SECONDS));
+        refreshEveryMillis = presenceTtl / 3;
+        presenceRate = new Roster.PresenceRate(settings.get(Setting.CHAT_PRESENCE_PER_SECOND),
+                settings.get(Setting.CHAT_PRESENCE_BURST));
+        RoomStore.Limits limits = new RoomStore.Limits(settings.get(Setting.CHAT_HISTORY_MESSAGES),
+                settings.get(Setting.CHAT_HISTORY_BYTES_PER_ROOM), settings.get(Setting.CHAT_HISTORY_SECONDS),
+                settings.get(Setting.CHAT_MAX_ROOMS), settings.get(Setting.CHAT_MAX_ROOMS_PER_IDENTITY), presenceTtl);
+        String uri = settings.get(Setting.CLUSTER_REDIS_URI);
+        redis = new RedisLink(new RedisLink.Options(uri, settings.get(Setting.CLUSTER_REDIS_CA_FILE),
+                Duration.ofMillis(settings.get(Setting.CLUSTER_COMMAND_TIMEOUT_MILLIS)), settings.get(Setting.CLUSTER_REQUEST_QUEUE)),
+                new Channels(), this::afterReconnect);
+        store = new RoomStore(redis, prefix, node, limits, clock);
+        LOG.info(LogLine.event("cluster.start").with("node", node).with("redis", RedisLink.describe(uri)).toString());
+        if (!RedisLink.encrypted(uri) && !RedisLink.loopback(uri)) {
+            // Chosen explicitly, and said at start: messages and presence cross the network in clear text.
+            LOG.warning(LogLine.event("cluster.insecure-redis").with("redis", RedisLink.describe(uri))
+                    .with("advice", "use rediss:// between hosts").toString());
+        }
+        redis.connect();
+    }
+
+    @PreDestroy
+    void stop() {
+        stopped = true;
+        if (sweep != null) {
+            sweep.cancel(false);
+        }
+        redis.close();
+    }
+
+    /** This node's name in the cluster. */
+    public String node() {
+        return store.node();
+    }
+
+    @Override
+    public Membership join(RoomName name, MemberConnection connection, ResumePoint resume) {
+        while (true) {
+            Entry entry = rooms.computeIfAbsent(name.value(),
+                    key -> new Entry(new ClusterRoom(store.keys(name), store, presenceRate, clock), new SerialExecutor(work)));
+            ClusterRoom.Joined joined;
+            try {
+                joined = entry.room().join(connection, resume);
+            } catch (UnavailableException e) {
+                forgetIfRetired(entry);
+                logUnavailable("join", e);
+                throw e;
+            } catch (RuntimeException e) {
+                forgetIfRetired(entry);
+                throw e;
+            }
+            if (joined == null) {
+                rooms.remove(name.value(), entry); // its last connection here left meanwhile: look it up again
+                continue;
+            }
+            joined.flush().forEach(MemberConnection::flush);
+            return new ClusterMembership(entry, connection);
+        }
+    }
+
+    private void forgetIfRetired(Entry entry) {
+        if (entry.room().retired()) {
+            rooms.remove(entry.room().keys().name(), entry);
+        }
+    }
+
+    /** Once a second: every room checked against Redis, presence held back announced, this node's presence refreshed. */
+    void sweep() {
+        if (!redis.connect()) {
+            return;
+        }
+        long now = clock.millis();
+        boolean refresh = now - lastRefresh >= refreshEveryMillis;
+        if (refresh) {
+            lastRefresh = now;
+        }
+        for (Entry entry : rooms.values()) {
+            entry.work().executeIfIdle(() -> {
+                flush(entry.room().flushPresence());
+                if (refresh) {
+                    entry.room().refresh();
+                }
+                flush(entry.room().sync());
+            });
+        }
+    }
+
+    private void sweepSafely() {
+        try {
+            sweep();
+        } catch (UnavailableException e) {
+            logUnavailable("sweep", e);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, LogLine.event("cluster.sweep-failed").with("error", e.getClass().getName()).toString(), e);
+        }
+    }
+
+    /** Redis is back (maybe empty): subscribe again, and bring every room up to date at once. */
+    private void afterReconnect() {
+        redis.resubscribe(rooms.values().stream().map(entry -> entry.room().keys().channel()).toList());
+        lastRefresh = 0;
+        for (Entry entry : rooms.values()) {
+            entry.work().execute(() -> {
+                entry.room().refresh();
+                flush(entry.room().sync());
+            });
+        }
+    }
+
+    private void flush(Collection<MemberConnection> connections) {
+        connections.forEach(MemberConnection::flush);
+    }
+
+    private void logUnavailable(String action, Throwable error) {
+        if (unavailableLogs.tryTake()) {
+            Throwable cause = error.getCause() != null ? error.getCause() : error;
+            LOG.warning(LogLine.event("cluster.unavailable").with("action", action).with("error", cause.getClass().getName())
+                    .toString());
+        }
+    }
+
+    /** The rooms on this node now (tests). */
+    int size() {
+        return rooms.size();
+    }
+
+    /** Messages and presence changes from the channels of this node's rooms, each handed to its room's executor. */
+    private final class Channels extends RedisPubSubAdapter<String, String> {
+
+        @Override
+        public void message(String channel, String message) {
+            String roomPrefix = prefix + "room:";
+            if (!channel.startsWith(roomPrefix)) {
+                return;
+            }
+            Entry entry = rooms.get(channel.substring(roomPrefix.length()));
+            if (entry == null) {
+                return;
+            }
+            if (message.startsWith("m ")) {
+                int epochEnd = message.indexOf(' ', 2);
+                int seqEnd = epochEnd < 0 ? -1 : message.indexOf(' ', epochEnd + 1);
+                if (seqEnd < 0) {
+                    return;
+                }
+                String epoch = message.substring(2, epochEnd);
+                long seq;
+                try {
+                    seq = Long.parseLong(message.substring(epochEnd + 1, seqEnd));
+                } catch (NumberFormatException e) {
+                    return;
+                }
+                String frame = message.substring(seqEnd + 1);
+                entry.work().execute(() -> guarded("deliver", () -> flush(entry.room().onMessage(epoch, seq, frame))));
+            } else if ("p".equals(message)) {
+                entry.work().execute(() -> guarded("presence", () -> flush(entry.room().sync())));
+            }
+        }
+    }
+
+    private void guarded(String action, Runnable task) {
+        if (stopped) {
+            return;
+        }
+        try {
+            task.run();
+        } catch (UnavailableException e) {
+            logUnavailable(action, e); // the sweep tries again within a second
+        }
+    }
+
+    /** One connection's place in a room of the cluster. */
+    final class ClusterMembership implements Membership {
+        private final Entry entry;
+        private final MemberConnection connection;
+
+        ClusterMembership(Entry entry, MemberConnection connection) {
+            this.entry = entry;
+            this.connection = connection;
+        }
+
+        @Override
+        public void post(String text, String clientId) {
+            String from = entry.room().senderName(connection);
+            if (from == null) {
+                return; // no longer in the room (closed as a slow consumer, its close on its way)
+            }
+            Instant now = clock.instant();
+            ChatEventEncoder.MessageTemplate message = encoder.template(new ChatEvent.Message(entry.room().keys().name(), 0,
+                    from, connection.tag(), text, now, clientId));
+            store.post(entry.room().keys(), message, now).whenComplete((seq, error) -> {
+                if (error != null) {
+                    logUnavailable("post", error);
+                    refuse(clientId);
+                }
+            });
+        }
+
+        @Override
+        public void replay(long after, String epoch) {
+            try {
+                flush(entry.room().replay(connection, new ResumePoint(after, epoch)));
+            } catch (UnavailableException e) {
+                logUnavailable("resume", e);
+                refuse(null);
+            }
+        }
+
+        @Override
+        public void leave() {
+            flush(entry.room().leave(connection));
+            forgetIfRetired(entry);
+        }
+
+        private void refuse(String clientId) {
+            connection.enqueue(encoder.encode(new ChatEvent.Error("unavailable",
+                    "the room cannot be reached right now; try again", clientId)));
+            connection.flush();
+        }
+    }
+
+    private static String hostName() {
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "node";
+        }
+    }
+}

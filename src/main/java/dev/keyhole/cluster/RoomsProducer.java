@@ -1,0 +1,23 @@
+package dev.keyhole.cluster;
+
+import dev.keyhole.chat.InMemoryRooms;
+import dev.keyhole.chat.Rooms;
+import dev.keyhole.config.Setting;
+import dev.keyhole.config.Settings;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
+import jakarta.enterprise.inject.Produces;
+
+/**
+ * Chooses where rooms are kept: in this server's memory (the default), or in the cluster's Redis when
+ * {@code keyhole.cluster.redis-uri} is set. Only the chosen one is created.
+ */
+@ApplicationScoped
+public class RoomsProducer {
+
+    @Produces
+    @ApplicationScoped
+    Rooms rooms(Settings settings, Instance<InMemoryRooms> memory, Instance<RedisRooms> redis) {
+        return settings.get(Setting.CLUSTER_REDIS_URI).isBlank() ? memory.get() : redis.get();
+    }
+}
