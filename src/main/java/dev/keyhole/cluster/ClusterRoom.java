@@ -43,6 +43,9 @@ final class ClusterRoom {
         final long welcomeSeq;
         String epoch;
         long seq;
+        /** Where it was when a check last found it behind Redis: still there at the next check, it catches up. */
+        String behindEpoch;
+        long behindSeq = -1;
 
         Local(MemberConnection connection, String epoch, long seq) {
             this.connection = connection;
@@ -161,10 +164,32 @@ final class ClusterRoom {
 
     /**
      * Brings every connection to where the room stands in Redis, and the roster to who is in it: the messages a
-     * connection misses if they can all be sent, else a resync and the newest that fit. Called on a gap, on a
-     * presence change, by the sweep and after Redis came back.
+     * connection misses if they can all be sent, else a resync and the newest that fit. Called on a gap (the
+     * channel skipped a sequence number or changed epoch) and after Redis came back — when what is missing will not
+     * come on the channel.
      */
     synchronized Collection<MemberConnection> sync() {
+        return catchUp(false);
+    }
+
+    /**
+     * The sweep's check: the roster brought up to date, and a connection that is behind Redis caught up only if it
+     * was already behind at the last check and has not moved since — a message still on its way on the channel is
+     * not mistaken for a lost one.
+     */
+    synchronized Collection<MemberConnection> check() {
+        return catchUp(true);
+    }
+
+    /** Another node's member came or went: the roster brought up to date. */
+    synchronized Collection<MemberConnection> presence() {
+        if (retired || locals.isEmpty()) {
+            return List.of();
+        }
+        return applyPresence(store.state(keys).presence(), clock.instant());
+    }
+
+    private Collection<MemberConnection> catchUp(boolean onlyStalled) {
         if (retired || locals.isEmpty()) {
             return List.of();
         }
@@ -180,9 +205,17 @@ final class ClusterRoom {
         List<Local> dropped = new ArrayList<>();
         for (List<Local> member : locals.values()) {
             for (Local local : member) {
-                if (local.epoch.equals(state.epoch()) && local.seq == state.lastSeq()) {
+                if (local.epoch.equals(state.epoch()) && local.seq >= state.lastSeq()) {
+                    local.behindSeq = -1;
                     continue;
                 }
+                boolean stalled = local.epoch.equals(local.behindEpoch) && local.seq == local.behindSeq;
+                if (onlyStalled && !stalled) {
+                    local.behindEpoch = local.epoch;
+                    local.behindSeq = local.seq;
+                    continue;
+                }
+                local.behindSeq = -1;
                 flush.add(local.connection);
                 if (!catchUp(local, new ResumePoint(local.seq, local.epoch), state, reader)) {
                     dropped.add(local);

@@ -44,6 +44,8 @@ final class RedisLink implements AutoCloseable {
     private final RedisPubSubListener<String, String> listener;
     private final AtomicBoolean reachable = new AtomicBoolean(true);
     private volatile boolean closing;
+    private volatile boolean commandsUp = true;
+    private volatile boolean pubsubUp = true;
     private final Object connecting = new Object();
     private volatile StatefulRedisConnection<String, String> commands;
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
@@ -70,7 +72,8 @@ final class RedisLink implements AutoCloseable {
         client.addListener(new RedisConnectionStateListener() {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-                if (connection == pubsub && reachable.compareAndSet(false, true)) {
+                mark(connection, true);
+                if (commandsUp && pubsubUp && reachable.compareAndSet(false, true)) {
                     LOG.info(LogLine.event("cluster.redis-reachable").toString());
                     onReconnect.run();
                 }
@@ -78,8 +81,17 @@ final class RedisLink implements AutoCloseable {
 
             @Override
             public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-                if (connection == pubsub && !closing && reachable.compareAndSet(true, false)) {
+                mark(connection, false);
+                if (!closing && reachable.compareAndSet(true, false)) {
                     LOG.warning(LogLine.event("cluster.redis-unreachable").toString());
+                }
+            }
+
+            private void mark(RedisChannelHandler<?, ?> connection, boolean up) {
+                if (connection == pubsub) {
+                    pubsubUp = up;
+                } else if (connection == commands) {
+                    commandsUp = up;
                 }
             }
         });

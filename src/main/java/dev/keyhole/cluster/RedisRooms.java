@@ -74,6 +74,8 @@ public class RedisRooms implements Rooms {
     private long lastRefresh;
     private ScheduledFuture<?> sweep;
     private volatile boolean stopped;
+    private final Object reconnectSignal = new Object();
+    private int reconnects;
 
     /** A room on this node and the executor its work runs on, in order. */
     private record Entry(ClusterRoom room, SerialExecutor work) {
@@ -172,6 +174,11 @@ public class RedisRooms implements Rooms {
 
     /** Once a second: every room checked against Redis, presence held back announced, this node's presence refreshed. */
     void sweep() {
+        sweep(false);
+    }
+
+    /** The sweep; {@code inline} (tests): on the calling thread, done when this returns. */
+    void sweep(boolean inline) {
         if (!redis.connect()) {
             return;
         }
@@ -181,13 +188,18 @@ public class RedisRooms implements Rooms {
             lastRefresh = now;
         }
         for (Entry entry : rooms.values()) {
-            entry.work().executeIfIdle(() -> {
+            Runnable check = () -> {
                 flush(entry.room().flushPresence());
                 if (refresh) {
                     entry.room().refresh();
                 }
-                flush(entry.room().sync());
-            });
+                flush(entry.room().check());
+            };
+            if (inline) {
+                check.run();
+            } else {
+                entry.work().executeIfIdle(() -> guarded("sweep", check));
+            }
         }
     }
 
@@ -201,8 +213,33 @@ public class RedisRooms implements Rooms {
         }
     }
 
+    /** How many times Redis came back after it had been unreachable (tests wait for it). */
+    int reconnects() {
+        synchronized (reconnectSignal) {
+            return reconnects;
+        }
+    }
+
+    /** Waits until Redis came back at least {@code count} times in all. */
+    void awaitReconnects(int count, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (reconnectSignal) {
+            while (reconnects < count) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException("Redis did not come back within " + timeout);
+                }
+                reconnectSignal.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+            }
+        }
+    }
+
     /** Redis is back (maybe empty): subscribe again, and bring every room up to date at once. */
     private void afterReconnect() {
+        synchronized (reconnectSignal) {
+            reconnects++;
+            reconnectSignal.notifyAll();
+        }
         redis.resubscribe(rooms.values().stream().map(entry -> entry.room().keys().channel()).toList());
         lastRefresh = 0;
         for (Entry entry : rooms.values()) {
@@ -259,7 +296,7 @@ public class RedisRooms implements Rooms {
                 String frame = message.substring(seqEnd + 1);
                 entry.work().execute(() -> guarded("deliver", () -> flush(entry.room().onMessage(epoch, seq, frame))));
             } else if ("p".equals(message)) {
-                entry.work().execute(() -> guarded("presence", () -> flush(entry.room().sync())));
+                entry.work().execute(() -> guarded("presence", () -> flush(entry.room().presence())));
             }
         }
     }

@@ -1,0 +1,273 @@
+package dev.keyhole.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyhole.chat.RecordingConnection;
+import dev.keyhole.chat.RoomName;
+import dev.keyhole.chat.Rooms;
+import dev.keyhole.config.Settings;
+import dev.keyhole.testing.RedisServer;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.api.StatefulRedisConnection;
+import jakarta.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What only a cluster has to get right, on a real Redis: nodes sharing a room, a message lost on the way, a node
+ * that crashed, a Redis that stopped or restarted empty. Each node is a {@link RedisRooms} of its own; the test
+ * runs their once-a-second sweep itself.
+ */
+class RedisRoomsIT {
+
+    /** A clock the test moves forward (presence expiry is judged by it). */
+    static final class TestClock extends Clock {
+        private volatile Instant now = Instant.now();
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            return this;
+        }
+    }
+
+    private final ExecutorService executor = Executors.newCachedThreadPool();
+    private final List<RedisRooms> nodes = new ArrayList<>();
+    private final List<AutoCloseable> closing = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        nodes.forEach(RedisRooms::stop);
+        for (AutoCloseable resource : closing) {
+            resource.close();
+        }
+        executor.shutdownNow();
+    }
+
+    private RedisServer redis(String name, boolean persistent) throws Exception {
+        RedisServer redis = RedisServer.start(name, persistent, List.of());
+        closing.add(redis);
+        return redis;
+    }
+
+    private RedisRooms node(RedisServer redis, Clock clock, Map<String, String> settings) {
+        Map<String, String> all = new HashMap<>(settings);
+        all.put("keyhole.cluster.redis-uri", redis.uri());
+        all.put("keyhole.cluster.command-timeout-millis", "1000");
+        RedisRooms node = new RedisRooms(Settings.of(all), executor, clock);
+        nodes.add(node);
+        return node;
+    }
+
+    private RedisRooms node(RedisServer redis) {
+        return node(redis, Clock.systemUTC(), Map.of());
+    }
+
+    private StatefulRedisConnection<String, String> client(RedisServer redis) {
+        RedisClient client = RedisClient.create(redis.uri());
+        closing.add(client::shutdown);
+        return client.connect();
+    }
+
+    private static RoomName lobby() {
+        return new RoomName("lobby");
+    }
+
+    private static List<Long> range(long first, long last) {
+        return LongStream.rangeClosed(first, last).boxed().toList();
+    }
+
+    @Test
+    void members_on_two_nodes_posting_at_once_all_see_every_message_once_in_the_same_order() throws Exception {
+        RedisServer redis = redis("two-nodes", false);
+        RedisRooms nodeA = node(redis);
+        RedisRooms nodeB = node(redis);
+        RecordingConnection alice = new RecordingConnection("alice");
+        RecordingConnection bob = new RecordingConnection("bob");
+        RecordingConnection carol = new RecordingConnection("carol");
+        Rooms.Membership a = nodeA.join(lobby(), alice, null);
+        Rooms.Membership b = nodeB.join(lobby(), bob, null);
+        nodeB.join(lobby(), carol, null);
+
+        int each = 1000;
+        CompletableFuture<Void> fromA = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < each; i++) {
+                a.post("a" + i, null);
+            }
+        });
+        CompletableFuture<Void> fromB = CompletableFuture.runAsync(() -> {
+            for (int i = 0; i < each; i++) {
+                b.post("b" + i, null);
+            }
+        });
+        fromA.get(30, TimeUnit.SECONDS);
+        fromB.get(30, TimeUnit.SECONDS);
+
+        for (RecordingConnection member : List.of(alice, bob, carol)) {
+            member.await("message", 2 * each);
+            assertEquals(range(1, 2 * each), member.seqs(), "every message once, in order");
+        }
+        assertEquals(alice.events("message"), bob.events("message"));
+        assertEquals(alice.events("message"), carol.events("message"));
+    }
+
+    @Test
+    void a_join_and_a_leave_on_one_node_are_announced_on_the_other() throws Exception {
+        RedisServer redis = redis("presence", false);
+        RedisRooms nodeA = node(redis);
+        RedisRooms nodeB = node(redis);
+        RecordingConnection alice = new RecordingConnection("alice");
+        nodeA.join(lobby(), alice, null);
+
+        RecordingConnection bob = new RecordingConnection("bob");
+        Rooms.Membership b = nodeB.join(lobby(), bob, null);
+        JsonObject join = alice.await("presence", 1).get(0);
+        assertEquals("join", join.getString("event"));
+        assertEquals("bob", join.getString("member"));
+        assertEquals(2, bob.await("welcome", 1).get(0).getJsonArray("members").size(), "the welcome lists both nodes' members");
+
+        b.leave();
+        JsonObject leave = alice.await("presence", 2).get(1);
+        assertEquals("leave", leave.getString("event"));
+        assertEquals(1, leave.getInt("count"));
+    }
+
+    @Test
+    void a_message_lost_on_the_channel_is_filled_from_the_stream_and_a_lost_last_message_by_the_sweep() throws Exception {
+        RedisServer redis = redis("lost", false);
+        RedisRooms node = node(redis);
+        RecordingConnection alice = new RecordingConnection("alice");
+        Rooms.Membership a = node.join(lobby(), alice, null);
+        a.post("one", null);
+        alice.await("message", 1);
+        StatefulRedisConnection<String, String> direct = client(redis);
+
+        postWithoutPublishing(direct, 2, "two"); // as if the channel had lost it
+        a.post("three", null);
+        alice.await("message", 3);
+        assertEquals(range(1, 3), alice.seqs());
+
+        postWithoutPublishing(direct, 4, "four"); // the last message lost: nothing after it tells
+        node.sweep(true); // behind: maybe still on its way
+        node.sweep(true); // still behind a second later: lost
+        alice.await("message", 4);
+        assertEquals(range(1, 4), alice.seqs());
+        assertEquals(List.of(), alice.events("resync"), "filled without a gap");
+    }
+
+    /** Numbers and keeps a message the way the post script does, but publishes nothing. */
+    private static void postWithoutPublishing(StatefulRedisConnection<String, String> redis, long seq, String text) {
+        String room = "keyhole:room:lobby";
+        assertEquals(seq, redis.sync().hincrby(room, "seq", 1));
+        String frame = "{\"v\":1,\"type\":\"message\",\"room\":\"lobby\",\"seq\":" + seq
+                + ",\"from\":\"ghost\",\"fromTag\":\"0\",\"text\":\"" + text + "\",\"time\":\"2026-12-05T00:00:00Z\"}";
+        redis.sync().xadd(room + ":log", new io.lettuce.core.XAddArgs().id(seq + "-0"),
+                Map.of("t", Long.toString(System.currentTimeMillis()), "f", frame));
+    }
+
+    @Test
+    void while_redis_is_down_a_post_is_answered_unavailable_and_a_join_refused_and_afterwards_posts_go_on() throws Exception {
+        RedisServer redis = redis("outage", true);
+        RedisRooms node = node(redis);
+        RecordingConnection alice = new RecordingConnection("alice");
+        Rooms.Membership a = node.join(lobby(), alice, null);
+        a.post("before", null);
+        alice.await("message", 1);
+
+        int reconnects = node.reconnects();
+        redis.stop();
+        a.post("during", "c-2");
+        JsonObject refused = alice.await("error", 1).get(0);
+        assertEquals("unavailable", refused.getString("code"));
+        assertEquals("c-2", refused.getString("id"), "the client knows which send to retry");
+        assertThrows(Rooms.UnavailableException.class, () -> node.join(lobby(), new RecordingConnection("bob"), null));
+
+        redis.startAgain();
+        node.awaitReconnects(reconnects + 1, Duration.ofSeconds(30));
+        a.post("after", "c-3");
+        alice.await("message", 2);
+        assertEquals(range(1, 2), alice.seqs(), "a persistent Redis continues the room's numbering");
+        assertEquals(List.of(), alice.events("resync"));
+    }
+
+    @Test
+    void a_redis_that_restarted_empty_starts_a_new_epoch_and_every_member_is_told_restarted() throws Exception {
+        RedisServer redis = redis("restart-empty", false);
+        RedisRooms nodeA = node(redis);
+        RedisRooms nodeB = node(redis);
+        RecordingConnection alice = new RecordingConnection("alice");
+        RecordingConnection bob = new RecordingConnection("bob");
+        Rooms.Membership a = nodeA.join(lobby(), alice, null);
+        nodeB.join(lobby(), bob, null);
+        a.post("before", null);
+        bob.await("message", 1);
+        String before = alice.await("welcome", 1).get(0).getString("epoch");
+
+        int reconnectsA = nodeA.reconnects();
+        int reconnectsB = nodeB.reconnects();
+        redis.stop();
+        redis.startAgain();
+        nodeA.awaitReconnects(reconnectsA + 1, Duration.ofSeconds(30));
+        nodeB.awaitReconnects(reconnectsB + 1, Duration.ofSeconds(30));
+        a.post("after", null);
+
+        for (RecordingConnection member : List.of(alice, bob)) {
+            JsonObject resync = member.await("resync", 1).get(0);
+            assertEquals("restarted", resync.getString("reason"));
+            assertTrue(!before.equals(resync.getString("epoch")), "a new epoch");
+            List<JsonObject> messages = member.await("message", 2);
+            assertEquals(1, messages.get(1).getJsonNumber("seq").longValue(), "numbering starts again in the new epoch");
+        }
+    }
+
+    @Test
+    void a_crashed_nodes_members_leave_the_others_list_once_their_presence_expires() throws Exception {
+        RedisServer redis = redis("crash", false);
+        TestClock clock = new TestClock();
+        RedisRooms survivor = node(redis, clock, Map.of("keyhole.cluster.presence-ttl-seconds", "30"));
+        RedisRooms crashed = node(redis, Clock.systemUTC(), Map.of("keyhole.cluster.presence-ttl-seconds", "30"));
+        RecordingConnection alice = new RecordingConnection("alice");
+        survivor.join(lobby(), alice, null);
+        crashed.join(lobby(), new RecordingConnection("bob"), null);
+        alice.await("presence", 1);
+        crashed.stop(); // no leave, no more refreshes: as if the process had died
+
+        clock.advance(Duration.ofSeconds(29));
+        survivor.sweep(true);
+        clock.advance(Duration.ofSeconds(2));
+        survivor.sweep(true);
+
+        JsonObject leave = alice.await("presence", 2).get(1);
+        assertEquals("leave", leave.getString("event"));
+        assertEquals("bob", leave.getString("member"));
+    }
+}
