@@ -6,9 +6,14 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
@@ -23,6 +28,18 @@ public final class KeyMaterial {
     private static final Pattern STORE_NAME = Pattern.compile(".*\\.(p12|pfx|jks|jceks|bks|keystore|truststore|key)");
     private static final Pattern PEM_PRIVATE_KEY = Pattern.compile(
             "-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----\\r?\\n(?:[A-Za-z-]+:[^\\r\\n]*\\r?\\n)*\\s*[A-Za-z0-9+/=\\r\\n]{40,}");
+    private static final Pattern PEM_PRIVATE_KEY_BODY =
+            Pattern.compile("-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(.*?)-----END", Pattern.DOTALL);
+    /**
+     * Private keys that are published on purpose, by the SHA-256 of their base64 text: not secrets of anyone's.
+     * Only this exact content is passed over, wherever it is; any other key next to it is still found.
+     * <ul>
+     *   <li>Netty's self-signed "example.com" key, in netty-handler's {@code SslUtils}, {@code OpenSsl} and
+     *       {@code JdkSslServerContext} (it probes what the TLS provider supports). Netty comes with Lettuce, the
+     *       cluster's Redis client; Keyhole never uses the key.</li>
+     * </ul>
+     */
+    private static final Set<String> PUBLISHED_KEYS = Set.of("1bb2a9feb770febe36dca4a88d5351421d4f4f211b52e6143197e6b850f0ffb8");
     private static final byte[] JKS_MAGIC = {(byte) 0xFE, (byte) 0xED, (byte) 0xFE, (byte) 0xED};
     private static final byte[] JCEKS_MAGIC = {(byte) 0xCE, (byte) 0xCE, (byte) 0xCE, (byte) 0xCE};
 
@@ -67,7 +84,27 @@ public final class KeyMaterial {
         return STORE_NAME.matcher(name).matches()
                 || startsWith(content, 0, JKS_MAGIC) || startsWith(content, 0, JCEKS_MAGIC)
                 || isDerKeyOrStore(content)
-                || PEM_PRIVATE_KEY.matcher(new String(content, StandardCharsets.ISO_8859_1)).find();
+                || hasUnpublishedPemKey(new String(content, StandardCharsets.ISO_8859_1));
+    }
+
+    /** Whether the text holds a PEM private key other than those published on purpose ({@link #PUBLISHED_KEYS}). */
+    private static boolean hasUnpublishedPemKey(String text) {
+        Matcher key = PEM_PRIVATE_KEY.matcher(text);
+        while (key.find()) {
+            Matcher body = PEM_PRIVATE_KEY_BODY.matcher(text).region(key.start(), text.length());
+            if (!body.lookingAt() || !PUBLISHED_KEYS.contains(sha256(body.group(1).replaceAll("[^A-Za-z0-9+/=]", "")))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** PKCS#12, PKCS#8 (plain or encrypted), PKCS#1 or SEC1 DER, judged by the first bytes of the structure. */

@@ -70,4 +70,24 @@ class KeyMaterialTest {
         assertEquals(List.of("app.jar!data/truststore-in-disguise.bin", "app.jar!data/keystore.dat", "app.jar!data/key.der",
                 "app.jar!data/old.pem", "app.jar!lib/inner.jar!server.p12"), KeyMaterial.findIn(archive));
     }
+
+    @Test
+    void a_key_published_on_purpose_is_passed_over_but_not_a_key_beside_it() throws Exception {
+        byte[] nettyClass;
+        try (var in = io.netty.handler.ssl.SslContext.class.getResourceAsStream("SslUtils.class")) {
+            nettyClass = in.readAllBytes();
+        }
+        KeyPair rsa = KeyPairGenerator.getInstance("RSA").generateKeyPair();
+        byte[] another = ("\n-----BEGIN PRIVATE KEY-----\n" + Base64.getMimeEncoder().encodeToString(rsa.getPrivate().getEncoded())
+                + "\n-----END PRIVATE KEY-----\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] both = new byte[nettyClass.length + another.length];
+        System.arraycopy(nettyClass, 0, both, 0, nettyClass.length);
+        System.arraycopy(another, 0, both, nettyClass.length, another.length);
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        entries.put("io/netty/handler/ssl/SslUtils.class", nettyClass);
+        entries.put("io/netty/handler/ssl/Tampered.class", both);
+        Path archive = Files.write(dir.resolve("netty.jar"), zip(entries));
+
+        assertEquals(List.of("netty.jar!io/netty/handler/ssl/Tampered.class"), KeyMaterial.findIn(archive));
+    }
 }
