@@ -39,6 +39,20 @@ final class LuaScript {
         return name;
     }
 
+    /**
+     * Runs the script by its SHA-1 only: when Redis does not know it (it restarted), the call fails — it is not sent
+     * again whole, which could overtake calls made after it. For posts, whose order must hold; scripts are loaded
+     * ({@link #load(RedisAsyncCommands)}) whenever the connection opens, before those calls.
+     */
+    CompletableFuture<List<Object>> runInOrder(RedisAsyncCommands<String, String> redis, String[] keys, String... args) {
+        return redis.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args).toCompletableFuture();
+    }
+
+    /** Makes Redis know the script (SCRIPT LOAD), so that calls by SHA-1 after this one find it. */
+    CompletableFuture<String> load(RedisAsyncCommands<String, String> redis) {
+        return redis.scriptLoad(text).toCompletableFuture();
+    }
+
     /** Runs the script; the result is Redis's array, as lists of strings and longs. */
     CompletableFuture<List<Object>> run(RedisAsyncCommands<String, String> redis, String[] keys, String... args) {
         CompletableFuture<List<Object>> bySha = redis.<List<Object>>evalsha(sha, ScriptOutputType.MULTI, keys, args)

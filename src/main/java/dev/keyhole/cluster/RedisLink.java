@@ -50,6 +50,7 @@ final class RedisLink implements AutoCloseable {
     private volatile StatefulRedisConnection<String, String> commands;
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
     private volatile long lastAttempt;
+    private volatile Runnable onConnected = () -> { };
 
     RedisLink(Options options, RedisPubSubListener<String, String> listener, Runnable onReconnect) {
         this.options = options;
@@ -73,6 +74,9 @@ final class RedisLink implements AutoCloseable {
             @Override
             public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
                 mark(connection, true);
+                if (connection == commands) {
+                    onConnected.run(); // first, so that it goes ahead of everything else on the new connection
+                }
                 if (commandsUp && pubsubUp && reachable.compareAndSet(false, true)) {
                     LOG.info(LogLine.event("cluster.redis-reachable").toString());
                     onReconnect.run();
@@ -95,6 +99,11 @@ final class RedisLink implements AutoCloseable {
                 }
             }
         });
+    }
+
+    /** What to do each time the command connection opens, before anything else is sent on it (non-blocking). */
+    void onConnected(Runnable action) {
+        this.onConnected = action;
     }
 
     /** Where Redis is, without the credentials. */
@@ -137,6 +146,7 @@ final class RedisLink implements AutoCloseable {
                 }
                 if (commands == null) {
                     commands = client.connect();
+                    onConnected.run();
                 }
                 LOG.info(LogLine.event("cluster.redis-connected").with("redis", describe(options.uri())).toString());
                 return true;

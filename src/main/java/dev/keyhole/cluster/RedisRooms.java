@@ -118,6 +118,7 @@ public class RedisRooms implements Rooms {
                 Duration.ofMillis(settings.get(Setting.CLUSTER_COMMAND_TIMEOUT_MILLIS)), settings.get(Setting.CLUSTER_REQUEST_QUEUE)),
                 new Channels(), this::afterReconnect);
         store = new RoomStore(redis, prefix, node, limits, clock);
+        redis.onConnected(store::loadScripts);
         LOG.info(LogLine.event("cluster.start").with("node", node).with("redis", RedisLink.describe(uri)).toString());
         if (!RedisLink.encrypted(uri) && !RedisLink.loopback(uri)) {
             // Chosen explicitly, and said at start: messages and presence cross the network in clear text.

@@ -6,6 +6,7 @@ import dev.keyhole.chat.Rooms;
 import dev.keyhole.chat.Roster;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
+import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.StreamMessage;
 import io.lettuce.core.api.async.RedisAsyncCommands;
 import java.nio.charset.StandardCharsets;
@@ -117,11 +118,28 @@ final class RoomStore {
         } catch (Rooms.UnavailableException e) {
             return CompletableFuture.failedFuture(e);
         }
-        return postScript.run(commands, new String[] {room.meta(), room.log(), room.registry()}, room.name(),
+        return postScript.runInOrder(commands, new String[] {room.meta(), room.log(), room.registry()}, room.name(),
                 room.channel(), message.head(), message.tail(), Long.toString(now), UUID.randomUUID().toString(),
                 Integer.toString(limits.historyMessages()), Long.toString(limits.historyBytes()),
                 Long.toString(oldestKept(now)), Long.toString(limits.keyTtlMillis()))
+                .whenComplete((result, error) -> {
+                    if (error instanceof RedisNoScriptException || error != null && error.getCause() instanceof RedisNoScriptException) {
+                        loadScripts(); // Redis restarted since they were loaded: this post is refused, the next ones go
+                    }
+                })
                 .thenApply(result -> (Long) result.get(1));
+    }
+
+    /** Loads the scripts into Redis, ahead of any call on the connection after this one (on every (re)connect). */
+    void loadScripts() {
+        try {
+            RedisAsyncCommands<String, String> commands = redis.async();
+            for (LuaScript script : List.of(joinScript, postScript, stateScript)) {
+                script.load(commands);
+            }
+        } catch (IllegalStateException notConnected) {
+            // loaded when it connects
+        }
     }
 
     /** The newest {@code newest} retained messages with a sequence number in {@code (after, upTo]}, oldest first. */

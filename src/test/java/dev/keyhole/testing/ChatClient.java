@@ -37,6 +37,25 @@ public final class ChatClient implements AutoCloseable {
         socket.sendText(Json.createObjectBuilder().add("v", 1).add("type", "send").add("text", text).build().toString());
     }
 
+    /** Sends a message with the client's own id, which comes back in the broadcast (or in an error). */
+    public void send(String text, String id) throws Exception {
+        socket.sendText(Json.createObjectBuilder().add("v", 1).add("type", "send").add("text", text).add("id", id).build()
+                .toString());
+    }
+
+    /**
+     * Waits until the connection ended (closed, or broken by its server's death) and returns the frames that had
+     * arrived and were not read yet, those kept by {@link #next(String)} first.
+     */
+    public List<JsonObject> awaitEndAndDrain() throws InterruptedException {
+        List<JsonObject> left = new ArrayList<>(skipped);
+        skipped.clear();
+        for (String frame : socket.awaitEndAndDrain()) {
+            left.add(Json.createReader(new StringReader(frame)).readObject());
+        }
+        return left;
+    }
+
     public void sendRaw(String frame) throws Exception {
         socket.sendText(frame);
     }

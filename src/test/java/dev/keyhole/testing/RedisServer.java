@@ -67,6 +67,12 @@ public final class RedisServer implements AutoCloseable {
         process.awaitExit(java.time.Duration.ofSeconds(30));
     }
 
+    /** Forgets everything the server wrote to disk (while it is stopped): started again, it is empty. */
+    public void wipe() throws IOException {
+        TestFiles.deleteRecursively(dir);
+        Files.createDirectories(dir);
+    }
+
     /** Kills the server (SIGKILL): whatever it had not written is lost. */
     public void kill() throws InterruptedException {
         process.kill();

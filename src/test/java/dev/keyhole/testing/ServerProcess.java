@@ -30,6 +30,8 @@ public final class ServerProcess implements AutoCloseable {
     private final List<Pattern> readyWhen;
     private final CountDownLatch ready;
     private final CountDownLatch outputEnded = new CountDownLatch(1);
+    /** Latches counted down by lines of the output from now on (see {@link #watch}). */
+    private final List<Map.Entry<Pattern, CountDownLatch>> watches = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private ServerProcess(List<String> command, Map<String, String> environment, Path log, List<Pattern> readyWhen)
             throws IOException {
@@ -74,6 +76,11 @@ public final class ServerProcess implements AutoCloseable {
                 file.write(line);
                 file.write('\n');
                 file.flush();
+                for (Map.Entry<Pattern, CountDownLatch> watch : watches) {
+                    if (watch.getKey().matcher(line).find()) {
+                        watch.getValue().countDown();
+                    }
+                }
                 for (Iterator<Pattern> it = waiting.iterator(); it.hasNext();) {
                     if (it.next().matcher(line).find()) {
                         it.remove();
@@ -97,6 +104,16 @@ public final class ServerProcess implements AutoCloseable {
                         + "); output in " + log.toAbsolutePath());
             }
         }
+    }
+
+    /**
+     * A latch that the next {@code count} lines of output matching the pattern count down: set it before doing what
+     * makes the server write them, then await it.
+     */
+    public CountDownLatch watch(Pattern line, int count) {
+        CountDownLatch latch = new CountDownLatch(count);
+        watches.add(Map.entry(line, latch));
+        return latch;
     }
 
     /** Sends SIGINT, as Ctrl-C in a terminal does. */

@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.WebSocket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
@@ -86,6 +87,27 @@ public final class WsClient implements AutoCloseable {
         Object message = received.poll(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         assertNotNull(message, "no message from the server within " + TIMEOUT);
         return message;
+    }
+
+    /**
+     * Waits until the connection ended — closed, or broken (its server killed) — and returns the text messages that
+     * arrived before, not yet read.
+     */
+    public List<String> awaitEndAndDrain() throws InterruptedException {
+        try {
+            closed.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException broken) {
+            // what the test waits for
+        } catch (TimeoutException e) {
+            fail("the connection did not end within " + TIMEOUT);
+        }
+        List<String> left = new java.util.ArrayList<>();
+        for (Object message = received.poll(); message != null; message = received.poll()) {
+            if (message instanceof String text) {
+                left.add(text);
+            }
+        }
+        return left;
     }
 
     /** How the server closed the connection; fails the test if it is not closed in time. */

@@ -1,0 +1,219 @@
+package dev.keyhole.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.keyhole.testing.ChatClient;
+import dev.keyhole.testing.ItPki;
+import dev.keyhole.testing.Ports;
+import dev.keyhole.testing.RedisServer;
+import dev.keyhole.testing.ServerProcess;
+import dev.keyhole.testing.Tls;
+import dev.keyhole.testing.UberJar;
+import jakarta.json.JsonObject;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.LongStream;
+import javax.net.ssl.SSLContext;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A cluster of real nodes — Payara Micro uber-jars, each a process of its own — sharing rooms through a real Redis
+ * (redis-server, started and stopped by PID): messages cross nodes in one order, a node killed with SIGKILL loses
+ * nothing for its clients, which resume on another node, and a Redis that stops or restarts is explicit to every
+ * client. Each test uses a room of its own.
+ */
+class ClusterIT {
+
+    private static final Pattern REDIS_BACK = Pattern.compile("event=cluster.redis-reachable");
+
+    private static RedisServer redis;
+    private static final List<ServerProcess> nodes = new ArrayList<>();
+    private static Ports nodeA;
+    private static Ports nodeB;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        redis = RedisServer.start("cluster", true, List.of());
+        nodeA = Ports.free();
+        nodeB = Ports.free();
+        nodes.add(startNode("node-a", nodeA));
+        nodes.add(startNode("node-b", nodeB));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        nodes.forEach(ServerProcess::close);
+        if (redis != null) {
+            redis.close();
+        }
+    }
+
+    private static ServerProcess startNode(String name, Ports ports) throws Exception {
+        Map<String, String> settings = new HashMap<>();
+        settings.put("KEYHOLE_CLUSTER_REDIS_URI", redis.uri());
+        settings.put("KEYHOLE_CLUSTER_NODE_ID", name);
+        settings.put("KEYHOLE_CLUSTER_PRESENCE_TTL_SECONDS", "6");
+        // Clients here post thousands of messages as fast as they can, and read them all.
+        settings.put("KEYHOLE_CHAT_RATE_PER_SECOND", "100000");
+        settings.put("KEYHOLE_CHAT_RATE_BURST", "100000");
+        settings.put("KEYHOLE_WS_SEND_QUEUE_MESSAGES", "100000");
+        settings.put("KEYHOLE_WS_SEND_QUEUE_BYTES", "67108864");
+        return UberJar.start("cluster-" + name, ports, settings);
+    }
+
+    private static URI room(Ports node, String room) {
+        return URI.create("wss://localhost:" + node.https() + "/chat/" + room);
+    }
+
+    private static SSLContext as(String name) throws Exception {
+        return Tls.withCertificate(ItPki.client(name));
+    }
+
+    private static List<Long> range(long first, long last) {
+        return LongStream.rangeClosed(first, last).boxed().toList();
+    }
+
+    private static List<Long> seqs(List<JsonObject> messages) {
+        return messages.stream().map(message -> message.getJsonNumber("seq").longValue()).toList();
+    }
+
+    private static List<String> texts(List<JsonObject> messages) {
+        return messages.stream().map(message -> message.getString("text")).toList();
+    }
+
+    @Test
+    void members_on_two_nodes_posting_at_once_all_see_every_message_once_in_the_same_order() throws Exception {
+        int each = 1000;
+        try (ChatClient alice = ChatClient.join(room(nodeA, "together"), as("alice"));
+                ChatClient bob = ChatClient.join(room(nodeB, "together"), as("bob"));
+                ChatClient carol = ChatClient.join(room(nodeA, "together"), as("carol"));
+                ChatClient user1 = ChatClient.join(room(nodeB, "together"), as("user01"))) {
+            CompletableFuture<Void> fromA = CompletableFuture.runAsync(() -> send(alice, "a", each));
+            CompletableFuture<Void> fromB = CompletableFuture.runAsync(() -> send(bob, "b", each));
+            fromA.get(60, TimeUnit.SECONDS);
+            fromB.get(60, TimeUnit.SECONDS);
+
+            List<JsonObject> seenByAlice = alice.messages(2 * each);
+            assertEquals(range(1, 2 * each), seqs(seenByAlice));
+            for (ChatClient member : List.of(bob, carol, user1)) {
+                List<JsonObject> seen = member.messages(2 * each);
+                assertEquals(seqs(seenByAlice), seqs(seen), "every message once, in order");
+                assertEquals(texts(seenByAlice), texts(seen), "the same order on both nodes");
+            }
+        }
+    }
+
+    private static void send(ChatClient client, String prefix, int count) {
+        try {
+            for (int i = 0; i < count; i++) {
+                client.send(prefix + i, prefix + "-" + i);
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void a_killed_nodes_clients_resume_on_another_node_with_every_message_once_and_its_members_leave_within_the_bound()
+            throws Exception {
+        Ports nodeC = Ports.free();
+        ServerProcess doomed = startNode("node-c", nodeC);
+        nodes.add(doomed);
+        try (ChatClient alice = ChatClient.join(room(nodeA, "survive"), as("alice"));
+                ChatClient bob = ChatClient.join(room(nodeC, "survive"), as("bob"));
+                ChatClient gone = ChatClient.join(room(nodeC, "survive"), as("user02"))) {
+            String epoch = alice.welcome().getString("epoch");
+            assertTrue(gone.welcome().toString().contains("alice"), "user02 sees alice, on the other node");
+            send(alice, "m", 100);
+            List<JsonObject> beforeKill = new ArrayList<>(bob.messages(60));
+
+            doomed.kill();
+            send(alice, "m", 100); // on, while bob is away
+
+            beforeKill.addAll(bob.awaitEndAndDrain().stream().filter(f -> f.getString("type").equals("message")).toList());
+            long last = seqs(beforeKill).get(beforeKill.size() - 1);
+            try (ChatClient back = ChatClient.join(URI.create(room(nodeA, "survive") + "?after=" + last + "&epoch=" + epoch),
+                    as("bob"))) {
+                List<JsonObject> all = new ArrayList<>(beforeKill);
+                all.addAll(back.messages((int) (200 - last)));
+                assertEquals(range(1, 200), seqs(all), "every message once, in order, across the two nodes");
+            }
+
+            // user02 did not come back: it leaves everyone's list once its node's presence expired (6 s here).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            boolean left = false;
+            while (!left && System.nanoTime() < deadline) {
+                JsonObject presence = alice.next("presence");
+                left = presence.toString().contains("user02") && !presence.getJsonArray("members").toString().contains("user02");
+            }
+            assertTrue(left, "user02 left alice's list");
+        }
+    }
+
+    @Test
+    void while_redis_is_stopped_posts_are_refused_unavailable_and_afterwards_the_room_continues_without_a_gap()
+            throws Exception {
+        try (ChatClient alice = ChatClient.join(room(nodeA, "outage"), as("alice"));
+                ChatClient bob = ChatClient.join(room(nodeB, "outage"), as("bob"))) {
+            send(alice, "before", 20);
+            assertEquals(range(1, 20), seqs(bob.messages(20)));
+
+            List<CountDownLatch> back = nodes.subList(0, 2).stream().map(node -> node.watch(REDIS_BACK, 1)).toList();
+            redis.stop();
+            send(alice, "during", 5);
+            for (int i = 0; i < 5; i++) {
+                JsonObject refused = alice.next("error");
+                assertEquals("unavailable", refused.getString("code"));
+                assertEquals("during-" + i, refused.getString("id"));
+            }
+            redis.startAgain(); // with its append-only file: the room is still there
+            for (CountDownLatch node : back) {
+                assertTrue(node.await(60, TimeUnit.SECONDS), "the node reconnected to Redis");
+            }
+            send(alice, "after", 10);
+
+            List<JsonObject> afterwards = bob.messages(10);
+            assertEquals(range(21, 30), seqs(afterwards), "the numbering goes on: nothing lost, no gap");
+            assertEquals(List.of("after0", "after1", "after2", "after3", "after4", "after5", "after6", "after7", "after8",
+                    "after9"), texts(afterwards));
+        }
+    }
+
+    @Test
+    void a_redis_that_restarted_empty_makes_every_member_resync_with_reason_restarted() throws Exception {
+        try (ChatClient alice = ChatClient.join(room(nodeA, "amnesia"), as("alice"));
+                ChatClient bob = ChatClient.join(room(nodeB, "amnesia"), as("bob"))) {
+            String before = alice.welcome().getString("epoch");
+            send(alice, "before", 5);
+            assertEquals(range(1, 5), seqs(bob.messages(5)));
+
+            List<CountDownLatch> back = nodes.subList(0, 2).stream().map(node -> node.watch(REDIS_BACK, 1)).toList();
+            redis.stop();
+            redis.wipe();
+            redis.startAgain();
+            for (CountDownLatch node : back) {
+                assertTrue(node.await(60, TimeUnit.SECONDS), "the node reconnected to Redis");
+            }
+            send(alice, "after", 3);
+
+            for (ChatClient member : List.of(alice, bob)) {
+                JsonObject resync = member.next("resync");
+                assertEquals("restarted", resync.getString("reason"));
+                assertTrue(!before.equals(resync.getString("epoch")), "a new epoch");
+                List<JsonObject> messages = member.messages(member == alice ? 8 : 3);
+                List<JsonObject> fresh = messages.subList(messages.size() - 3, messages.size());
+                assertEquals(range(1, 3), seqs(fresh), "numbered again in the new epoch");
+            }
+        }
+    }
+}
