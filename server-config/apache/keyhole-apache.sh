@@ -29,11 +29,35 @@ if [ "$KEYHOLE_APACHE_HTTPS_PORT" = 443 ]; then : "${KEYHOLE_APACHE_PUBLIC_URL:=
 : "${KEYHOLE_APACHE_USER:=www-data}"
 : "${KEYHOLE_APACHE_GROUP:=www-data}"
 : "${KEYHOLE_APACHE_LOG_LEVEL:=warn}"
+: "${KEYHOLE_APACHE_BACKENDS:=}"
+: "${KEYHOLE_APACHE_HEALTH_INTERVAL:=2}"
 : "${APACHE2:=$(command -v apache2 || echo /usr/sbin/apache2)}"
 export KEYHOLE_APACHE_RUN_DIR KEYHOLE_APACHE_LISTEN_ADDR KEYHOLE_APACHE_HTTPS_PORT KEYHOLE_APACHE_HTTP_PORT KEYHOLE_APACHE_SERVER_NAME KEYHOLE_APACHE_PUBLIC_URL KEYHOLE_APACHE_CERT KEYHOLE_APACHE_KEY KEYHOLE_APACHE_CA \
        KEYHOLE_APACHE_CRL KEYHOLE_APACHE_BACKEND KEYHOLE_APACHE_BACKEND_CA KEYHOLE_APACHE_PROXY_CERT KEYHOLE_APACHE_PROXY_TIMEOUT KEYHOLE_APACHE_USER KEYHOLE_APACHE_GROUP KEYHOLE_APACHE_LOG_LEVEL
 
 pidfile="$KEYHOLE_APACHE_RUN_DIR/httpd.pid"
+
+# Several backends: the members of the balancer, one line each, and the define that switches httpd.conf to it.
+defines=""
+balanced() {
+    [ -n "$KEYHOLE_APACHE_BACKENDS" ] || return 0
+    mkdir -p "$KEYHOLE_APACHE_RUN_DIR"
+    members="$KEYHOLE_APACHE_RUN_DIR/balancer-members.conf"
+    : >"$members.new"
+    for backend in $KEYHOLE_APACHE_BACKENDS; do
+        case "$backend" in
+            https://*) ;;
+            *) echo "keyhole-apache: backend $backend is not an https:// URL" >&2; exit 1 ;;
+        esac
+        printf 'BalancerMember "%s" upgrade=websocket retry=5 hcmethod=TCP hcinterval=%s hcfails=1 hcpasses=1\n' \
+            "${backend%/}" "$KEYHOLE_APACHE_HEALTH_INTERVAL" >>"$members.new"
+    done
+    mv "$members.new" "$members"
+    defines="-D KEYHOLE_APACHE_BALANCED"
+}
+target() {
+    if [ -n "$KEYHOLE_APACHE_BACKENDS" ]; then echo "balancer of $KEYHOLE_APACHE_BACKENDS"; else echo "$KEYHOLE_APACHE_BACKEND"; fi
+}
 
 running() {
     [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null
@@ -53,21 +77,23 @@ start)
     if running; then echo "keyhole-apache: already running, PID $(cat "$pidfile")"; exit 0; fi
     mkdir -p "$KEYHOLE_APACHE_RUN_DIR"
     check_files
-    out=$("$APACHE2" -f "$KEYHOLE_APACHE_CONF" -t 2>&1) || { echo "$out" >&2; exit 1; }   # refuse to start on a config error
+    balanced
+    out=$("$APACHE2" -f "$KEYHOLE_APACHE_CONF" $defines -t 2>&1) || { echo "$out" >&2; exit 1; }   # refuse to start on a config error
     # Apache's own output goes to a file: the daemon must not hold the caller's terminal or pipe open.
-    "$APACHE2" -f "$KEYHOLE_APACHE_CONF" -k start </dev/null >"$KEYHOLE_APACHE_RUN_DIR/start.log" 2>&1 \
+    "$APACHE2" -f "$KEYHOLE_APACHE_CONF" $defines -k start </dev/null >"$KEYHOLE_APACHE_RUN_DIR/start.log" 2>&1 \
         || { cat "$KEYHOLE_APACHE_RUN_DIR/start.log" >&2; exit 1; }
     i=0
     while ! running; do
         i=$((i + 1)); [ $i -le 100 ] || { echo "keyhole-apache: did not start, see $KEYHOLE_APACHE_RUN_DIR/error.log" >&2; tail -5 "$KEYHOLE_APACHE_RUN_DIR/error.log" >&2; exit 1; }
         sleep 0.1
     done
-    echo "keyhole-apache: started, PID $(cat "$pidfile"), https://$KEYHOLE_APACHE_LISTEN_ADDR:$KEYHOLE_APACHE_HTTPS_PORT -> $KEYHOLE_APACHE_BACKEND"
+    echo "keyhole-apache: started, PID $(cat "$pidfile"), https://$KEYHOLE_APACHE_LISTEN_ADDR:$KEYHOLE_APACHE_HTTPS_PORT -> $(target)"
     ;;
 run)
     mkdir -p "$KEYHOLE_APACHE_RUN_DIR"
     check_files
-    exec "$APACHE2" -f "$KEYHOLE_APACHE_CONF" -D FOREGROUND
+    balanced
+    exec "$APACHE2" -f "$KEYHOLE_APACHE_CONF" $defines -D FOREGROUND
     ;;
 stop)
     if ! running; then echo "keyhole-apache: not running"; rm -f "$pidfile"; exit 0; fi
@@ -86,7 +112,8 @@ restart)
 graceful)
     running || { echo "keyhole-apache: not running" >&2; exit 1; }
     check_files
-    out=$("$APACHE2" -f "$KEYHOLE_APACHE_CONF" -t 2>&1) || { echo "$out" >&2; exit 1; }
+    balanced
+    out=$("$APACHE2" -f "$KEYHOLE_APACHE_CONF" $defines -t 2>&1) || { echo "$out" >&2; exit 1; }
     kill -USR1 "$(cat "$pidfile")"
     echo "keyhole-apache: graceful restart of PID $(cat "$pidfile") (certificates and CRL re-read)"
     ;;
@@ -95,7 +122,8 @@ status)
     ;;
 configtest)
     mkdir -p "$KEYHOLE_APACHE_RUN_DIR"
-    "$APACHE2" -f "$KEYHOLE_APACHE_CONF" -t
+    balanced
+    "$APACHE2" -f "$KEYHOLE_APACHE_CONF" $defines -t
     ;;
 *)
     echo "usage: $0 start|stop|restart|graceful|status|configtest|run" >&2; exit 2

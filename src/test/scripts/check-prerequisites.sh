@@ -15,7 +15,8 @@
 #   chromium     the browser test, ChatPageIT                                               every target
 #   sslscan,     the TLS gate, TlsGateIT (every target) and BrokenTlsConfigIT (payara-micro)
 #   testssl.sh
-#   apache2      Apache httpd, the front of the apache target (dev.keyhole.testing.ApacheFront)
+#   apache2      Apache httpd, the front of the apache target (dev.keyhole.testing.ApacheFront),
+#                and the balancer of the cluster test (ClusterIT, payara-micro)
 #   redis-server the cluster's Redis (dev.keyhole.testing.RedisServer), cluster tests       payara-micro
 set -euo pipefail -o noglob   # no glob expansion: -Dit.test patterns are split below
 
@@ -88,10 +89,10 @@ if { $any_target_runs && selected TlsGateIT; } || { runs payara-micro && selecte
   command -v testssl >/dev/null 2>&1 || command -v testssl.sh >/dev/null 2>&1 \
     || lack testssl.sh testssl.sh "the TLS gate (TlsGateIT, BrokenTlsConfigIT)"
 fi
-if runs apache; then
+if runs apache || { runs payara-micro && selected ClusterIT; }; then
   # As server-config/apache/keyhole-apache.sh finds it.
   apache2=${APACHE2:-$(command -v apache2 || echo /usr/sbin/apache2)}
-  [[ -x $apache2 ]] || lack apache2 apache2 "Apache httpd, the front of the apache target"
+  [[ -x $apache2 ]] || lack apache2 apache2 "Apache httpd, the front of the apache target and the cluster's balancer"
 fi
 
 if runs payara-micro; then

@@ -3,6 +3,7 @@ package dev.keyhole.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyhole.testing.ApacheFront;
 import dev.keyhole.testing.ChatClient;
 import dev.keyhole.testing.ItPki;
 import dev.keyhole.testing.Ports;
@@ -63,6 +64,8 @@ class ClusterIT {
         settings.put("KEYHOLE_CLUSTER_REDIS_URI", redis.uri());
         settings.put("KEYHOLE_CLUSTER_NODE_ID", name);
         settings.put("KEYHOLE_CLUSTER_PRESENCE_TTL_SECONDS", "6");
+        // The Apache balancer of one test connects from here, with its proxy certificate.
+        settings.put("KEYHOLE_AUTH_PROXY_ADDRESSES", "127.0.0.1");
         // Clients here post thousands of messages as fast as they can, and read them all.
         settings.put("KEYHOLE_CHAT_RATE_PER_SECOND", "100000");
         settings.put("KEYHOLE_CHAT_RATE_BURST", "100000");
@@ -157,6 +160,46 @@ class ClusterIT {
                 left = presence.toString().contains("user02") && !presence.getJsonArray("members").toString().contains("user02");
             }
             assertTrue(left, "user02 left alice's list");
+        }
+    }
+
+    @Test
+    void clients_through_the_apache_balancer_whose_node_is_killed_resume_through_it_on_the_other_node() throws Exception {
+        Ports nodeD = Ports.free();
+        ServerProcess doomed = startNode("node-d", nodeD);
+        nodes.add(doomed);
+        List<String> names = List.of("alice", "bob", "carol", "user03");
+        List<ChatClient> clients = new ArrayList<>();
+        try (ApacheFront.Balancer apache = ApacheFront.balancer("cluster", List.of(nodeA.https(), nodeD.https()));
+                ChatClient poster = ChatClient.join(room(nodeA, "balanced"), as("user04"))) {
+            URI room = URI.create("wss://localhost:" + apache.httpsPort() + "/chat/balanced");
+            for (String name : names) {
+                clients.add(ChatClient.join(room, as(name)));
+            }
+            String epoch = poster.welcome().getString("epoch");
+            send(poster, "m", 50);
+            for (ChatClient client : clients) {
+                assertEquals(range(1, 50), seqs(client.messages(50)));
+            }
+
+            doomed.kill();
+            send(poster, "m", 50);
+
+            int resumed = 0;
+            for (int i = 0; i < clients.size(); i++) {
+                List<JsonObject> seen = new ArrayList<>(clients.get(i).messagesUntilEnd(50));
+                if (seen.size() < 50) { // its node died: back through the balancer, resuming where it was
+                    long last = seen.isEmpty() ? 50 : seqs(seen).get(seen.size() - 1);
+                    clients.get(i).close();
+                    clients.set(i, ChatClient.join(URI.create(room + "?after=" + last + "&epoch=" + epoch), as(names.get(i))));
+                    seen.addAll(clients.get(i).messages((int) (100 - last)));
+                    resumed++;
+                }
+                assertEquals(range(51, 100), seqs(seen), names.get(i) + ": every message once, in order");
+            }
+            assertTrue(resumed > 0, "some clients were on the killed node (the balancer spreads new connections)");
+        } finally {
+            clients.forEach(ChatClient::close);
         }
     }
 

@@ -94,6 +94,32 @@ public final class ChatClient implements AutoCloseable {
         return messages;
     }
 
+    /**
+     * Message frames until there are {@code count} or the connection ends (its node died), other frames skipped:
+     * fewer than {@code count} means it ended.
+     */
+    public List<JsonObject> messagesUntilEnd(int count) throws InterruptedException {
+        List<JsonObject> messages = new ArrayList<>();
+        for (Iterator<JsonObject> kept = skipped.iterator(); kept.hasNext() && messages.size() < count; ) {
+            JsonObject frame = kept.next();
+            if (frame.getString("type").equals("message")) {
+                kept.remove();
+                messages.add(frame);
+            }
+        }
+        while (messages.size() < count) {
+            String text = socket.nextTextOrEnd();
+            if (text == null) {
+                break;
+            }
+            JsonObject frame = Json.createReader(new StringReader(text)).readObject();
+            if (frame.getString("type").equals("message")) {
+                messages.add(frame);
+            }
+        }
+        return messages;
+    }
+
     public WsClient.Close awaitClose() throws InterruptedException {
         return socket.awaitClose();
     }

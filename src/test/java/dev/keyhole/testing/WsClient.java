@@ -90,6 +90,24 @@ public final class WsClient implements AutoCloseable {
     }
 
     /**
+     * The next text message, or null once the connection has ended (closed or broken) with nothing left to read;
+     * fails the test if neither happens in time.
+     */
+    public String nextTextOrEnd() throws InterruptedException {
+        long deadline = System.nanoTime() + TIMEOUT.toNanos();
+        while (System.nanoTime() < deadline) {
+            Object message = received.poll(100, TimeUnit.MILLISECONDS);
+            if (message instanceof String text) {
+                return text;
+            }
+            if (message == null && closed.isDone() && received.isEmpty()) {
+                return null;
+            }
+        }
+        return fail("neither a message nor the end of the connection within " + TIMEOUT);
+    }
+
+    /**
      * Waits until the connection ended — closed, or broken (its server killed) — and returns the text messages that
      * arrived before, not yet read.
      */
