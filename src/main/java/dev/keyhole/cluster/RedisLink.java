@@ -51,6 +51,7 @@ final class RedisLink implements AutoCloseable {
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
     private volatile long lastAttempt;
     private volatile Runnable onConnected = () -> { };
+    private volatile Runnable onFirstConnect = () -> { };
 
     RedisLink(Options options, RedisPubSubListener<String, String> listener, Runnable onReconnect) {
         this.options = options;
@@ -106,6 +107,11 @@ final class RedisLink implements AutoCloseable {
         this.onConnected = action;
     }
 
+    /** What to do once the subscription connection first opens (Lettuce keeps its subscriptions across reconnects). */
+    void onFirstConnect(Runnable action) {
+        this.onFirstConnect = action;
+    }
+
     /** Where Redis is, without the credentials. */
     static String describe(String uri) {
         RedisURI parsed = RedisURI.create(uri);
@@ -143,6 +149,7 @@ final class RedisLink implements AutoCloseable {
                     StatefulRedisPubSubConnection<String, String> subscriptions = client.connectPubSub();
                     subscriptions.addListener(listener);
                     pubsub = subscriptions;
+                    onFirstConnect.run();
                 }
                 if (commands == null) {
                     commands = client.connect();

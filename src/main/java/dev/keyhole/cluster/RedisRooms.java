@@ -11,6 +11,7 @@ import dev.keyhole.config.Setting;
 import dev.keyhole.config.Settings;
 import dev.keyhole.limits.TokenBucket;
 import dev.keyhole.log.LogLine;
+import dev.keyhole.ws.SessionRuntime;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -18,6 +19,7 @@ import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.enterprise.inject.Typed;
 import jakarta.inject.Inject;
 import java.net.InetAddress;
@@ -25,7 +27,9 @@ import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
@@ -61,12 +65,22 @@ public class RedisRooms implements Rooms {
     @Resource
     ManagedExecutorService executor;
 
+    @Inject
+    Event<ClusterCommand> commands;
+
+    @Inject
+    SessionRuntime sessions;
+
     private final ConcurrentMap<String, Entry> rooms = new ConcurrentHashMap<>();
     private final ChatEventEncoder encoder = new ChatEventEncoder();
     /** At most a few log lines a second about Redis being unavailable, however many clients notice. */
     private final TokenBucket unavailableLogs = new TokenBucket(1, 5, System::nanoTime);
     private Clock clock = Clock.systemUTC();
     private RedisLink redis;
+    private NodeDirectory directory;
+    /** Who hears the cluster's commands besides the CDI observers (tests). */
+    final List<java.util.function.Consumer<ClusterCommand>> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private long lastAnnounce;
     private RoomStore store;
     private Roster.PresenceRate presenceRate;
     private String prefix;
@@ -118,8 +132,16 @@ public class RedisRooms implements Rooms {
                 Duration.ofMillis(settings.get(Setting.CLUSTER_COMMAND_TIMEOUT_MILLIS)), settings.get(Setting.CLUSTER_REQUEST_QUEUE)),
                 new Channels(), this::afterReconnect);
         store = new RoomStore(redis, prefix, node, limits, clock);
+        directory = new NodeDirectory(redis, prefix, node, hostName(), () -> sessions == null ? 0 : sessions.size(), clock,
+                command -> {
+                    if (commands != null) {
+                        commands.fireAsync(command);
+                    }
+                    observers.forEach(observer -> observer.accept(command));
+                });
         redis.onConnected(store::loadScripts);
         LOG.info(LogLine.event("cluster.start").with("node", node).with("redis", RedisLink.describe(uri)).toString());
+        redis.onFirstConnect(this::listenForCommands);
         if (!RedisLink.encrypted(uri) && !RedisLink.loopback(uri)) {
             // Chosen explicitly, and said at start: messages and presence cross the network in clear text.
             LOG.warning(LogLine.event("cluster.insecure-redis").with("redis", RedisLink.describe(uri))
@@ -135,6 +157,22 @@ public class RedisRooms implements Rooms {
             sweep.cancel(false);
         }
         redis.close();
+    }
+
+    /** Sends a command to every node of the cluster, this one included ({@link ClusterCommand}, a CDI event on each). */
+    public void broadcast(String command, java.util.Map<String, String> arguments) {
+        if (!redis.connect()) {
+            throw new UnavailableException("Redis is not reachable", null);
+        }
+        directory.publish(command, arguments);
+    }
+
+    private void listenForCommands() {
+        try {
+            redis.subscribe(directory.controlChannel());
+        } catch (Exception e) {
+            logUnavailable("control", e);
+        }
     }
 
     /** This node's name in the cluster. */
@@ -184,6 +222,10 @@ public class RedisRooms implements Rooms {
             return;
         }
         long now = clock.millis();
+        if (now - lastAnnounce >= NodeDirectory.LISTED_MILLIS / 3) {
+            lastAnnounce = now;
+            directory.announce();
+        }
         boolean refresh = now - lastRefresh >= refreshEveryMillis;
         if (refresh) {
             lastRefresh = now;
@@ -241,7 +283,10 @@ public class RedisRooms implements Rooms {
             reconnects++;
             reconnectSignal.notifyAll();
         }
-        redis.resubscribe(rooms.values().stream().map(entry -> entry.room().keys().channel()).toList());
+        List<String> channels = new ArrayList<>(rooms.values().stream().map(entry -> entry.room().keys().channel()).toList());
+        channels.add(directory.controlChannel());
+        redis.resubscribe(channels);
+        lastAnnounce = 0;
         lastRefresh = 0;
         for (Entry entry : rooms.values()) {
             entry.work().execute(() -> {
@@ -273,6 +318,10 @@ public class RedisRooms implements Rooms {
 
         @Override
         public void message(String channel, String message) {
+            if (channel.equals(directory.controlChannel())) {
+                work.execute(() -> directory.onControl(message));
+                return;
+            }
             String roomPrefix = prefix + "room:";
             if (!channel.startsWith(roomPrefix)) {
                 return;

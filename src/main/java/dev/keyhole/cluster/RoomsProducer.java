@@ -5,6 +5,8 @@ import dev.keyhole.chat.Rooms;
 import dev.keyhole.config.Setting;
 import dev.keyhole.config.Settings;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.event.Startup;
 import jakarta.enterprise.inject.Instance;
 import jakarta.enterprise.inject.Produces;
 
@@ -14,6 +16,13 @@ import jakarta.enterprise.inject.Produces;
  */
 @ApplicationScoped
 public class RoomsProducer {
+
+    /** In a cluster, the node joins it when the application starts: it connects, announces itself and listens. */
+    void onStartup(@Observes Startup startup, Settings settings, Instance<RedisRooms> redis) {
+        if (!settings.get(Setting.CLUSTER_REDIS_URI).isBlank()) {
+            redis.get().node();
+        }
+    }
 
     @Produces
     @ApplicationScoped

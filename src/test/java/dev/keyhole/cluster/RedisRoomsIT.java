@@ -270,4 +270,25 @@ class RedisRoomsIT {
         assertEquals("leave", leave.getString("event"));
         assertEquals("bob", leave.getString("member"));
     }
+
+    @Test
+    void a_command_sent_on_the_control_channel_reaches_every_node_and_every_node_announces_itself() throws Exception {
+        RedisServer redis = redis("control", false);
+        RedisRooms nodeA = node(redis, Clock.systemUTC(), Map.of("keyhole.cluster.node-id", "node-a"));
+        RedisRooms nodeB = node(redis, Clock.systemUTC(), Map.of("keyhole.cluster.node-id", "node-b"));
+        CompletableFuture<ClusterCommand> atA = new CompletableFuture<>();
+        CompletableFuture<ClusterCommand> atB = new CompletableFuture<>();
+        nodeA.observers.add(atA::complete);
+        nodeB.observers.add(atB::complete);
+
+        nodeA.broadcast("disconnect", Map.of("identity", "CN=mallory"));
+
+        ClusterCommand expected = new ClusterCommand("disconnect", Map.of("identity", "CN=mallory"), "node-a");
+        assertEquals(expected, atA.get(10, TimeUnit.SECONDS));
+        assertEquals(expected, atB.get(10, TimeUnit.SECONDS));
+        nodeB.sweep(true);
+        Map<String, String> announced = client(redis).sync().hgetall("keyhole:node:node-b");
+        assertEquals("0", announced.get("connections"));
+        assertTrue(announced.containsKey("started") && announced.containsKey("address"), announced.toString());
+    }
 }
