@@ -21,7 +21,11 @@
         wanted: false,
         openedAt: 0,
         members: new Map(), // tag -> display name
+        pending: new Map(), // id -> { text, tries }: sent, not yet seen posted
+        nextId: 1,
     };
+    // A send the server could not post right now (the cluster's Redis unreachable) is sent again, a few times.
+    const RETRY_MS = [1000, 2000, 4000, 8000, 15000];
 
     function status(text, state) {
         $('status').textContent = text;
@@ -67,6 +71,9 @@
     }
 
     function showMessage(message) {
+        if (message.id) {
+            chat.pending.delete(message.id);
+        }
         if (message.seq <= chat.lastSeq) {
             return; // already shown: never twice
         }
@@ -112,6 +119,10 @@
                 break;
             }
             case 'error':
+                if (event.code === 'unavailable' && event.id && chat.pending.has(event.id)) {
+                    retry(event.id);
+                    break;
+                }
                 addLine('The server refused: ' + event.message + ' (' + event.code + ')', true);
                 break;
             default:
@@ -190,11 +201,32 @@
         join($('room').value.trim());
     });
 
+    function post(id) {
+        const pending = chat.pending.get(id);
+        if (pending && chat.socket && chat.socket.readyState === WebSocket.OPEN) {
+            chat.socket.send(JSON.stringify({ v: 1, type: 'send', text: pending.text, id }));
+        }
+    }
+
+    function retry(id) {
+        const pending = chat.pending.get(id);
+        if (pending.tries >= RETRY_MS.length) {
+            chat.pending.delete(id);
+            addLine('Not sent, the room cannot be reached: ' + pending.text, true);
+            return;
+        }
+        addLine('The room cannot be reached right now; sending again shortly.', true);
+        setTimeout(() => post(id), RETRY_MS[pending.tries]);
+        pending.tries += 1;
+    }
+
     $('send').addEventListener('submit', (event) => {
         event.preventDefault();
         const text = $('text').value;
         if (text.trim() && chat.socket && chat.socket.readyState === WebSocket.OPEN) {
-            chat.socket.send(JSON.stringify({ v: 1, type: 'send', text }));
+            const id = 'p' + chat.nextId++;
+            chat.pending.set(id, { text, tries: 0 });
+            post(id);
             $('text').value = '';
         }
     });

@@ -40,7 +40,8 @@ final class ClusterRoom {
     /** One of this node's connections, and where its history ends. */
     private static final class Local {
         final MemberConnection connection;
-        final long welcomeSeq;
+        /** Up to where its history came before live messages: the welcome, or where it was last caught up. */
+        long welcomeSeq;
         String epoch;
         long seq;
         /** Where it was when a check last found it behind Redis: still there at the next check, it catches up. */
@@ -70,6 +71,10 @@ final class ClusterRoom {
     private Map<String, Roster.Member> remote = Map.of();
     private boolean subscribed;
     private boolean retired;
+    private long lastRefresh;
+    /** This node's connections and the members' display names, read without the lock by posts. */
+    private final Set<MemberConnection> present = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    private volatile Map<String, String> names = Map.of();
 
     ClusterRoom(RoomKeys keys, RoomStore store, Roster.PresenceRate presence, Clock clock) {
         this.keys = keys;
@@ -118,6 +123,7 @@ final class ClusterRoom {
             catchUp(local, resume, state);
         }
         locals.computeIfAbsent(member.key(), key -> new ArrayList<>()).add(local);
+        present.add(joining);
         flush.add(joining);
         flush.addAll(announce(now));
         if (others && locals.values().stream().flatMap(List::stream).anyMatch(l -> !l.epoch.equals(state.epoch()))) {
@@ -199,6 +205,14 @@ final class ClusterRoom {
         if (!state.exists()) {
             return flush; // gone from Redis (restarted empty, or expired): the next post starts it again, in a new epoch
         }
+        if (rolledBack(state)) {
+            // Redis lost messages it had published (restored from an older snapshot, failed over to a replica that was
+            // behind): the same numbers would now be given to other messages. The room starts a new epoch, so that
+            // every member, here and on the other nodes, is told (resync restarted) instead of silently skipping.
+            store.newEpoch(keys, state.epoch());
+            state = store.state(keys);
+            onlyStalled = false;
+        }
         Map<List<Long>, List<HistoryEntry>> reads = new HashMap<>();
         Catchup.HistoryReader reader = (after, upTo, newest) -> reads.computeIfAbsent(List.of(after, upTo, (long) newest),
                 key -> store.read(keys, after, upTo, newest));
@@ -250,12 +264,12 @@ final class ClusterRoom {
         return List.of(asking);
     }
 
-    /** The display name a message of this connection's member carries now, or null when it is no longer here. */
-    synchronized String senderName(MemberConnection from) {
-        if (find(from) == null) {
-            return null;
-        }
-        return roster.member(from.memberKey()).map(roster::displayName).orElse(null);
+    /**
+     * The display name a message of this connection's member carries now, or null when it is no longer here. Read
+     * without the room's lock, which may be waiting for Redis: a post never queues behind it.
+     */
+    String senderName(MemberConnection from) {
+        return present.contains(from) ? names.get(from.memberKey()) : null;
     }
 
     /** Removes a connection (again: no effect); when it was its member's last here, Redis and the others learn it. */
@@ -268,11 +282,25 @@ final class ClusterRoom {
         return announce(clock.instant());
     }
 
-    /** Keeps this node's members present in Redis (called every third of the presence TTL). */
-    synchronized void refresh() {
-        if (!retired && !locals.isEmpty()) {
+    /**
+     * Keeps this node's members present in Redis, when {@code everyMillis} passed since the last time (called by the
+     * sweep, whatever the room is busy with: members of a busy room must not expire).
+     */
+    synchronized void refresh(long now, long everyMillis) {
+        if (!retired && !locals.isEmpty() && now - lastRefresh >= everyMillis) {
             store.refresh(keys, locals.keySet().stream().map(key -> roster.member(key).orElseThrow()).toList());
+            lastRefresh = now;
         }
+    }
+
+    /** Forgets when presence was last refreshed: the next sweep refreshes it (Redis came back, maybe empty). */
+    synchronized void refreshSoon() {
+        lastRefresh = 0;
+    }
+
+    /** This node's members, as it leaves the cluster: their presence entries are removed. */
+    synchronized List<Roster.Member> localMembers() {
+        return locals.keySet().stream().map(key -> roster.member(key).orElseThrow()).toList();
     }
 
     /** Whether the room was retired: it has no connection here and is no longer subscribed. */
@@ -295,6 +323,7 @@ final class ClusterRoom {
         if (member == null || !member.removeIf(local -> local.connection == leaving)) {
             return List.of();
         }
+        present.remove(leaving);
         if (!member.isEmpty()) {
             return List.of();
         }
@@ -330,9 +359,18 @@ final class ClusterRoom {
         return announce(now);
     }
 
+    /** Whether a connection here has seen a message of this epoch that Redis no longer has. */
+    private boolean rolledBack(RoomStore.State state) {
+        return locals.values().stream().flatMap(List::stream)
+                .anyMatch(local -> local.epoch.equals(state.epoch()) && local.seq > state.lastSeq());
+    }
+
     /** Queues the catch-up from {@code resume} to the room's state; returns false when the connection was full. */
     private boolean catchUp(Local local, ResumePoint resume, RoomStore.State state, Catchup.HistoryReader reader) {
         Catchup catchup = Catchup.plan(roomState(state), resume, state.lastSeq(), local.connection.backlog(), reader);
+        if (!state.epoch().equals(local.epoch)) {
+            local.welcomeSeq = state.lastSeq(); // a resume command asks only for what came before this, in this epoch
+        }
         local.epoch = state.epoch();
         local.seq = state.lastSeq();
         boolean fits = true;
@@ -354,6 +392,11 @@ final class ClusterRoom {
     }
 
     private List<MemberConnection> announce(Instant now) {
+        Map<String, String> current = new HashMap<>();
+        for (String key : roster.keys()) {
+            roster.member(key).ifPresent(member -> current.put(key, roster.displayName(member)));
+        }
+        names = Map.copyOf(current);
         return roster.announce(now).map(a -> deliverToOthers(encoder.encode(a.event()), a.exceptKey())).orElse(List.of());
     }
 

@@ -112,9 +112,28 @@ final class RedisLink implements AutoCloseable {
         this.onFirstConnect = action;
     }
 
+    /**
+     * Checks that the URI is one Lettuce can use; the error names the setting and never repeats the URI's
+     * credentials (Lettuce's own message would).
+     */
+    static void validate(String uri) {
+        try {
+            RedisURI.create(uri);
+        } catch (RuntimeException e) {
+            // Not Lettuce's message, nor the cause: both repeat the URI, password included.
+            throw new IllegalArgumentException("keyhole.cluster.redis-uri is not a Redis URI: expected "
+                    + "redis://[user:password@]host[:port], rediss://… or redis-sentinel://…; "
+                    + "a password with reserved characters must be percent-encoded");
+        }
+    }
+
     /** Where Redis is, without the credentials. */
     static String describe(String uri) {
         RedisURI parsed = RedisURI.create(uri);
+        if (parsed.getHost() == null) { // Sentinel: the master's name and the sentinels
+            return "redis-sentinel://" + parsed.getSentinels().stream().map(s -> s.getHost() + ":" + s.getPort()).toList()
+                    + "/" + parsed.getSentinelMasterId();
+        }
         return (parsed.isSsl() ? "rediss://" : "redis://") + parsed.getHost() + ":" + parsed.getPort();
     }
 
@@ -126,6 +145,9 @@ final class RedisLink implements AutoCloseable {
     /** Whether the URI names this host's loopback (where clear text does not cross a network). */
     static boolean loopback(String uri) {
         String host = RedisURI.create(uri).getHost();
+        if (host == null) {
+            return false; // Sentinel: several hosts
+        }
         return "localhost".equalsIgnoreCase(host) || host.startsWith("127.") || "::1".equals(host) || "[::1]".equals(host);
     }
 

@@ -36,6 +36,7 @@ import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -85,15 +86,37 @@ public class RedisRooms implements Rooms {
     private Roster.PresenceRate presenceRate;
     private String prefix;
     private long refreshEveryMillis;
-    private long lastRefresh;
+    private volatile boolean listening;
     private ScheduledFuture<?> sweep;
     private volatile boolean stopped;
     private final Object reconnectSignal = new Object();
     private int reconnects;
 
-    /** A room on this node and the executor its work runs on, in order. */
-    private record Entry(ClusterRoom room, SerialExecutor work) {
+    /**
+     * A room on this node and the executor its work runs on, in order — at most {@link #MAX_QUEUED} tasks: beyond
+     * that, messages from the channel are dropped here and the room catches up from Redis's stream instead (Redis
+     * keeps them; the JVM does not pile them up). Checks, syncs and presence reads are queued once at a time.
+     */
+    private record Entry(ClusterRoom room, SerialExecutor work, AtomicBoolean checkQueued, AtomicBoolean syncQueued,
+            AtomicBoolean presenceQueued) {
+
+        Entry(ClusterRoom room, SerialExecutor work) {
+            this(room, work, new AtomicBoolean(), new AtomicBoolean(), new AtomicBoolean());
+        }
+
+        /** Queues the task unless the same kind is waiting already. */
+        void once(AtomicBoolean queued, Runnable task) {
+            if (queued.compareAndSet(false, true)) {
+                work.execute(() -> {
+                    queued.set(false);
+                    task.run();
+                });
+            }
+        }
     }
+
+    /** Tasks one room may have waiting before messages are left to the stream. */
+    static final int MAX_QUEUED = 10_000;
 
     public RedisRooms() {
     }
@@ -128,6 +151,7 @@ public class RedisRooms implements Rooms {
                 settings.get(Setting.CHAT_HISTORY_BYTES_PER_ROOM), settings.get(Setting.CHAT_HISTORY_SECONDS),
                 settings.get(Setting.CHAT_MAX_ROOMS), settings.get(Setting.CHAT_MAX_ROOMS_PER_IDENTITY), presenceTtl);
         String uri = settings.get(Setting.CLUSTER_REDIS_URI);
+        RedisLink.validate(uri);
         redis = new RedisLink(new RedisLink.Options(uri, settings.get(Setting.CLUSTER_REDIS_CA_FILE),
                 Duration.ofMillis(settings.get(Setting.CLUSTER_COMMAND_TIMEOUT_MILLIS)), settings.get(Setting.CLUSTER_REQUEST_QUEUE)),
                 new Channels(), this::afterReconnect);
@@ -150,13 +174,28 @@ public class RedisRooms implements Rooms {
         redis.connect();
     }
 
+    /**
+     * Leaves the cluster: this node's members are removed from every room's presence (the other nodes announce them
+     * gone at once rather than after the presence TTL), then every Redis connection and thread is closed.
+     */
     @PreDestroy
     void stop() {
         stopped = true;
         if (sweep != null) {
             sweep.cancel(false);
         }
-        redis.close();
+        try {
+            List<java.util.concurrent.CompletableFuture<?>> departures = new ArrayList<>();
+            for (Entry entry : rooms.values()) {
+                departures.add(store.leftAll(entry.room().keys(), entry.room().localMembers()));
+            }
+            java.util.concurrent.CompletableFuture.allOf(departures.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .get(1, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.fine(() -> LogLine.event("cluster.leave-incomplete").with("error", e.getClass().getName()).toString());
+        } finally {
+            redis.close();
+        }
     }
 
     /** Sends a command to every node of the cluster, this one included ({@link ClusterCommand}, a CDI event on each). */
@@ -167,9 +206,11 @@ public class RedisRooms implements Rooms {
         directory.publish(command, arguments);
     }
 
+    /** Subscribes to the control channel (again from the sweep until it worked: commands must not be missed). */
     private void listenForCommands() {
         try {
             redis.subscribe(directory.controlChannel());
+            listening = true;
         } catch (Exception e) {
             logUnavailable("control", e);
         }
@@ -216,32 +257,30 @@ public class RedisRooms implements Rooms {
         sweep(false);
     }
 
-    /** The sweep; {@code inline} (tests): on the calling thread, done when this returns. */
+    /**
+     * The sweep; {@code inline} (tests): on the calling thread, done when this returns. Presence is refreshed and
+     * held-back presence announced here, whatever the room is busy with; the check against Redis is queued behind
+     * the room's work (once: a check already waiting is enough).
+     */
     void sweep(boolean inline) {
         if (!redis.connect()) {
             return;
+        }
+        if (!listening) {
+            listenForCommands();
         }
         long now = clock.millis();
         if (now - lastAnnounce >= NodeDirectory.LISTED_MILLIS / 3) {
             lastAnnounce = now;
             directory.announce();
         }
-        boolean refresh = now - lastRefresh >= refreshEveryMillis;
-        if (refresh) {
-            lastRefresh = now;
-        }
         for (Entry entry : rooms.values()) {
-            Runnable check = () -> {
-                flush(entry.room().flushPresence());
-                if (refresh) {
-                    entry.room().refresh();
-                }
-                flush(entry.room().check());
-            };
+            entry.room().refresh(now, refreshEveryMillis);
+            flush(entry.room().flushPresence());
             if (inline) {
-                check.run();
+                flush(entry.room().check());
             } else {
-                entry.work().executeIfIdle(() -> guarded("sweep", check));
+                entry.once(entry.checkQueued, () -> guarded("sweep", () -> flush(entry.room().check())));
             }
         }
     }
@@ -287,12 +326,9 @@ public class RedisRooms implements Rooms {
         channels.add(directory.controlChannel());
         redis.resubscribe(channels);
         lastAnnounce = 0;
-        lastRefresh = 0;
         for (Entry entry : rooms.values()) {
-            entry.work().execute(() -> {
-                entry.room().refresh();
-                flush(entry.room().sync());
-            });
+            entry.room().refreshSoon();
+            entry.once(entry.syncQueued, () -> guarded("reconnect", () -> flush(entry.room().sync())));
         }
     }
 
@@ -344,9 +380,14 @@ public class RedisRooms implements Rooms {
                     return;
                 }
                 String frame = message.substring(seqEnd + 1);
+                if (entry.work().queued() >= MAX_QUEUED) {
+                    // Too far behind: this message is read from the stream with the others when the room catches up.
+                    entry.once(entry.syncQueued, () -> guarded("deliver", () -> flush(entry.room().sync())));
+                    return;
+                }
                 entry.work().execute(() -> guarded("deliver", () -> flush(entry.room().onMessage(epoch, seq, frame))));
             } else if ("p".equals(message)) {
-                entry.work().execute(() -> guarded("presence", () -> flush(entry.room().presence())));
+                entry.once(entry.presenceQueued, () -> guarded("presence", () -> flush(entry.room().presence())));
             }
         }
     }
@@ -384,7 +425,7 @@ public class RedisRooms implements Rooms {
             store.post(entry.room().keys(), message, now).whenComplete((seq, error) -> {
                 if (error != null) {
                     logUnavailable("post", error);
-                    refuse(clientId);
+                    entry.work().execute(() -> refuse(clientId)); // not on Redis's I/O thread: a full outbox closes
                 }
             });
         }

@@ -59,6 +59,7 @@ final class RoomStore {
     private final LuaScript joinScript = LuaScript.load("join");
     private final LuaScript postScript = LuaScript.load("post");
     private final LuaScript stateScript = LuaScript.load("state");
+    private final LuaScript epochScript = LuaScript.load("epoch");
 
     RoomStore(RedisLink redis, String prefix, String node, Limits limits, Clock clock) {
         this.redis = redis;
@@ -109,6 +110,11 @@ final class RoomStore {
                 Long.toString(oldestKept(now)))));
     }
 
+    /** Starts a new epoch for the room, if its epoch is still {@code seen}. */
+    void newEpoch(RoomKeys room, String seen) {
+        await(epochScript.run(commands(), new String[] {room.meta()}, seen, UUID.randomUUID().toString()));
+    }
+
     /** Posts a message; completes with its sequence number, or fails when Redis cannot take it now. */
     CompletionStage<Long> post(RoomKeys room, ChatEventEncoder.MessageTemplate message, Instant time) {
         long now = time.toEpochMilli();
@@ -134,7 +140,7 @@ final class RoomStore {
     void loadScripts() {
         try {
             RedisAsyncCommands<String, String> commands = redis.async();
-            for (LuaScript script : List.of(joinScript, postScript, stateScript)) {
+            for (LuaScript script : List.of(joinScript, postScript, stateScript, epochScript)) {
                 script.load(commands);
             }
         } catch (IllegalStateException notConnected) {
@@ -166,12 +172,23 @@ final class RoomStore {
 
     /** Removes this node's entry for a member that has no connection here any more, and tells the other nodes. */
     void left(RoomKeys room, Roster.Member member) {
+        leftAll(room, List.of(member));
+    }
+
+    /**
+     * Removes this node's entries for these members and tells the other nodes; completes when Redis has done it
+     * (or failed: then the entries expire with the presence TTL).
+     */
+    CompletableFuture<?> leftAll(RoomKeys room, Collection<Roster.Member> members) {
         try {
             RedisAsyncCommands<String, String> commands = commands();
-            commands.zrem(room.members(), new PresenceEntry(node, member).encode());
-            commands.publish(room.channel(), "p");
-        } catch (Rooms.UnavailableException e) {
-            // The entry expires with the presence TTL.
+            String[] entries = members.stream().map(member -> new PresenceEntry(node, member).encode()).toArray(String[]::new);
+            if (entries.length > 0) {
+                commands.zrem(room.members(), entries);
+            }
+            return commands.publish(room.channel(), "p").toCompletableFuture();
+        } catch (Rooms.UnavailableException | IllegalStateException e) {
+            return CompletableFuture.completedFuture(null);
         }
     }
 

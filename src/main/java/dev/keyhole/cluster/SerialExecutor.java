@@ -20,6 +20,7 @@ final class SerialExecutor implements Executor {
     private final Executor executor;
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean running = new AtomicBoolean();
+    private final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
 
     SerialExecutor(Executor executor) {
         this.executor = executor;
@@ -27,15 +28,14 @@ final class SerialExecutor implements Executor {
 
     @Override
     public void execute(Runnable task) {
+        queued.incrementAndGet();
         tasks.add(task);
         schedule();
     }
 
-    /** Runs the task unless work is waiting already (the sweep's checks: one in the queue is enough). */
-    void executeIfIdle(Runnable task) {
-        if (tasks.isEmpty() && !running.get()) {
-            execute(task);
-        }
+    /** How many tasks are waiting. */
+    int queued() {
+        return queued.get();
     }
 
     private void schedule() {
@@ -53,6 +53,7 @@ final class SerialExecutor implements Executor {
         try {
             Runnable task;
             while ((task = tasks.poll()) != null) {
+                queued.decrementAndGet();
                 try {
                     task.run();
                 } catch (RuntimeException e) {

@@ -49,10 +49,11 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
       return {'rooms'}
     end
   end
-  redis.call('DEL', KEYS[2], KEYS[3])
+  redis.call('DEL', KEYS[2]) -- (presence stays: after Redis restarted empty, other nodes' members are already back)
   redis.call('HSET', KEYS[1], 'epoch', ARGV[4], 'seq', 0, 'bytes', 0, 'creator', ARGV[5])
   redis.call('SADD', KEYS[5], name)
-  redis.call('PEXPIRE', KEYS[5], ttl)
+  -- Rooms that no longer exist leave the set when the identity next creates one; the set itself goes after 30 days.
+  redis.call('PEXPIRE', KEYS[5], math.max(ttl, 2592000000))
 end
 redis.call('ZREMRANGEBYSCORE', KEYS[3], '-inf', now)
 redis.call('ZADD', KEYS[3], ARGV[9], ARGV[8])

@@ -12,7 +12,12 @@ if not epoch then
 end
 local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
 local frame = ARGV[3] .. string.format('%d', seq) .. ARGV[4]
-redis.call('XADD', KEYS[2], string.format('%d', seq) .. '-0', 't', ARGV[5], 'f', frame)
+local added = redis.pcall('XADD', KEYS[2], string.format('%d', seq) .. '-0', 't', ARGV[5], 'f', frame)
+if type(added) == 'table' and added.err then
+  -- The stream is ahead of the number (it should never be): give the number back, write nothing, refuse the post.
+  redis.call('HINCRBY', KEYS[1], 'seq', -1)
+  return redis.error_reply('KEYHOLE-STREAM-AHEAD ' .. added.err)
+end
 redis.call('HINCRBY', KEYS[1], 'bytes', #frame)
 trim_history(KEYS[1], KEYS[2], tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(ARGV[9]))
 redis.call('PEXPIRE', KEYS[1], ARGV[10])

@@ -99,13 +99,22 @@ public class RecordingConnection implements MemberConnection {
 
     /** Waits until at least {@code count} frames of the type arrived (at most ten seconds), and returns them all. */
     public List<JsonObject> await(String type, int count) {
+        return awaitUntil(type + " x" + count, () -> events(type).size() >= count, () -> events(type));
+    }
+
+    /** Waits until a frame the test looks for arrived (at most ten seconds), and returns it. */
+    public JsonObject await(String what, java.util.function.Predicate<JsonObject> frame) {
+        return awaitUntil(what, () -> events().stream().anyMatch(frame),
+                () -> events().stream().filter(frame).findFirst().orElseThrow());
+    }
+
+    private <T> T awaitUntil(String what, java.util.function.BooleanSupplier done, java.util.function.Supplier<T> result) {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
         synchronized (frames) {
-            while (events(type).size() < count) {
+            while (!done.getAsBoolean()) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new AssertionError(name + ": " + count + " " + type + " frames expected, got " + events(type).size()
-                            + " of " + frames.size() + " frames: " + frames);
+                    throw new AssertionError(name + ": waited in vain for " + what + "; got " + frames);
                 }
                 try {
                     frames.wait(java.util.concurrent.TimeUnit.NANOSECONDS.toMillis(left) + 1);
@@ -114,8 +123,8 @@ public class RecordingConnection implements MemberConnection {
                     throw new AssertionError("interrupted", e);
                 }
             }
+            return result.get();
         }
-        return events(type);
     }
 
     /** The frames received so far, as sent. */

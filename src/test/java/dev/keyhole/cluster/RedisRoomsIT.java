@@ -291,4 +291,50 @@ class RedisRoomsIT {
         assertEquals("0", announced.get("connections"));
         assertTrue(announced.containsKey("started") && announced.containsKey("address"), announced.toString());
     }
+
+    @Test
+    void a_redis_that_lost_messages_it_had_published_starts_a_new_epoch_so_no_member_skips_the_reused_numbers()
+            throws Exception {
+        RedisServer redis = redis("rollback", false);
+        RedisRooms node = node(redis);
+        RecordingConnection alice = new RecordingConnection("alice");
+        Rooms.Membership a = node.join(lobby(), alice, null);
+        for (int i = 1; i <= 5; i++) {
+            a.post("m" + i, null);
+        }
+        alice.await("message", 5);
+        String before = alice.await("welcome", 1).get(0).getString("epoch");
+        // As if Redis came back from a snapshot taken after message 3: messages 4 and 5 are gone, its numbers free.
+        StatefulRedisConnection<String, String> direct = client(redis);
+        direct.sync().hset("keyhole:room:lobby", "seq", "3");
+        direct.sync().xdel("keyhole:room:lobby:log", "4-0", "5-0");
+        direct.sync().eval("return redis.call('XSETID', KEYS[1], ARGV[1])", io.lettuce.core.ScriptOutputType.STATUS,
+                new String[] {"keyhole:room:lobby:log"}, "3-0"); // the stream as it was then, too
+
+        a.post("the new fourth", null); // numbered 4 again: not a duplicate of the 4 alice saw
+        node.sweep(true);
+
+        JsonObject resync = alice.await("resync", 1).get(0);
+        assertEquals("restarted", resync.getString("reason"));
+        assertTrue(!before.equals(resync.getString("epoch")));
+        alice.await("the new message", frame -> frame.getString("text", "").equals("the new fourth"));
+    }
+
+    @Test
+    void a_node_that_stops_takes_its_members_out_of_the_room_at_once() throws Exception {
+        RedisServer redis = redis("graceful", false);
+        TestClock clock = new TestClock(); // never moved: the presence TTL does not run out
+        RedisRooms survivor = node(redis, clock, Map.of());
+        RedisRooms leaving = node(redis);
+        RecordingConnection alice = new RecordingConnection("alice");
+        survivor.join(lobby(), alice, null);
+        leaving.join(lobby(), new RecordingConnection("bob"), null);
+        alice.await("presence", 1);
+
+        leaving.stop();
+
+        JsonObject leave = alice.await("presence", 2).get(1);
+        assertEquals("leave", leave.getString("event"));
+        assertEquals("bob", leave.getString("member"));
+    }
 }
