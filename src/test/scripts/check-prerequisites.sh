@@ -18,6 +18,7 @@
 #   apache2      Apache httpd, the front of the apache target (dev.keyhole.testing.ApacheFront),
 #                and the balancer of the cluster test (ClusterIT, payara-micro)
 #   redis-server the cluster's Redis (dev.keyhole.testing.RedisServer), cluster tests       payara-micro
+#   docker-compose checks docker/compose.yaml (ComposeFileIT)                              payara-micro
 set -euo pipefail -o noglob   # no glob expansion: -Dit.test patterns are split below
 
 declare -A value=()
@@ -98,6 +99,9 @@ fi
 if runs payara-micro; then
   command -v redis-server >/dev/null 2>&1 || [[ -x /usr/bin/redis-server ]] \
     || lack redis-server redis-server "the cluster's Redis (dev.keyhole.cluster tests)"
+fi
+if runs payara-micro && selected ComposeFileIT; then
+  command -v docker-compose >/dev/null 2>&1 || lack docker-compose docker-compose "checks docker/compose.yaml (ComposeFileIT)"
 fi
 
 [[ ${#missing[@]} -eq 0 ]] && exit 0
