@@ -17,7 +17,7 @@
 #   testssl.sh
 #   apache2      Apache httpd, the front of the apache target (dev.keyhole.testing.ApacheFront),
 #                and the balancer of the cluster test (ClusterIT, payara-micro)
-#   redis-server the cluster's Redis (dev.keyhole.testing.RedisServer), cluster tests       payara-micro
+#   redis-server the cluster's Redis (dev.keyhole.testing.RedisServer), cluster tests       payara-micro, wildfly
 #   docker-compose checks docker/compose.yaml (ComposeFileIT)                              payara-micro
 set -euo pipefail -o noglob   # no glob expansion: -Dit.test patterns are split below
 
@@ -96,7 +96,8 @@ if runs apache || { runs payara-micro && selected ClusterIT; }; then
   [[ -x $apache2 ]] || lack apache2 apache2 "Apache httpd, the front of the apache target and the cluster's balancer"
 fi
 
-if runs payara-micro; then
+if { runs payara-micro && { selected ClusterIT || selected RedisRoomsIT || selected RedisRoomsContractIT; }; } \
+    || { runs wildfly && selected MixedClusterIT; }; then
   command -v redis-server >/dev/null 2>&1 || [[ -x /usr/bin/redis-server ]] \
     || lack redis-server redis-server "the cluster's Redis (dev.keyhole.cluster tests)"
 fi

@@ -39,6 +39,11 @@ final class ServerUnderTest implements AutoCloseable {
         return new ServerUnderTest(name, httpsPort, ServerProcess.start(command, environment, log, readyWhen));
     }
 
+    /** A server already started (and ready). */
+    static ServerUnderTest of(String name, int httpsPort, ServerProcess process) {
+        return new ServerUnderTest(name, httpsPort, process);
+    }
+
     /** The PID of the server's JVM: the process itself, or the java process its launcher script started. */
     long pid() {
         if (jvmPid == 0) {

@@ -3,6 +3,7 @@ package dev.keyhole.bench;
 import dev.keyhole.bench.trivial.TrivialEchoEndpoint;
 import dev.keyhole.testing.ItPki;
 import dev.keyhole.testing.TestFiles;
+import dev.keyhole.testing.WildFlyProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -95,29 +96,10 @@ final class Targets {
     }
 
     private ServerUnderTest wildfly() throws IOException, InterruptedException {
-        Path base = fresh(out.resolve("wildfly-standalone"));
-        Path configured = wildflyHome.resolve("standalone");
-        for (String folder : List.of("configuration", "deployments")) {
-            copyTree(configured.resolve(folder), base.resolve(folder));
-        }
-        Files.copy(war, base.resolve("deployments/keyhole.war"), StandardCopyOption.REPLACE_EXISTING);
-        Files.copy(trivialWar(), base.resolve("deployments/trivial.war"), StandardCopyOption.REPLACE_EXISTING);
-        int offset = freeOffset();
-        List<String> command = List.of("bash", wildflyHome.resolve("bin/standalone.sh").toString(),
-                "-c", "standalone.xml", "-Djboss.server.base.dir=" + base, "-b", "127.0.0.1", "-bmanagement", "127.0.0.1",
-                "-Djboss.socket.binding.port-offset=" + offset);
-        Map<String, String> environment = new HashMap<>(SETTINGS);
-        environment.put("JAVA_OPTS", "-Xms64m " + HEAP + " -Djava.net.preferIPv4Stack=true " + SERVER_JVM_OPTIONS);
-        environment.put("JBOSS_HOME", wildflyHome.toString());
-        environment.put("KEYHOLE_WEB_HTTPS_PORT", Integer.toString(8443 + offset));
-        environment.put("KEYHOLE_TLS_KEYSTORE", ItPki.keyhole().resolve("servers/localhost.p12").toString());
-        environment.put("KEYHOLE_TLS_KEYSTORE_PASSWORD",
-                new String(ItPki.password(ItPki.keyhole().resolve("servers/localhost.p12"))));
-        environment.put("KEYHOLE_TLS_TRUSTSTORE", ItPki.truststore().toString());
-        environment.put("KEYHOLE_TLS_TRUSTSTORE_PASSWORD", new String(ItPki.password(ItPki.truststore())));
-        return ServerUnderTest.start(WILDFLY, 8443 + offset, command, environment, out.resolve("logs/wildfly.log"),
-                List.of(Pattern.compile("WFLYSRV0010: Deployed \"keyhole.war\""),
-                        Pattern.compile("WFLYSRV0010: Deployed \"trivial.war\""), Pattern.compile("WFLYSRV0025")));
+        WildFlyProcess wildfly = WildFlyProcess.start(wildflyHome, out.resolve("wildfly-standalone"), List.of(war, trivialWar()),
+                SETTINGS, "-Xms64m " + HEAP + " -Djava.net.preferIPv4Stack=true " + SERVER_JVM_OPTIONS,
+                out.resolve("logs/wildfly.log"));
+        return ServerUnderTest.of(WILDFLY, wildfly.httpsPort(), wildfly.process());
     }
 
     /** Whether the servers run with a flight recording (dumped next to the results when a target is done). */
@@ -148,39 +130,8 @@ final class Targets {
         }
     }
 
-    /** A port offset for WildFly under which its HTTP, HTTPS and management ports are free. */
-    private static int freeOffset() throws IOException {
-        for (int offset = 20000; offset < 30000; offset += 97) {
-            if (free(8080 + offset) && free(8443 + offset) && free(9990 + offset) && free(9993 + offset)) {
-                return offset;
-            }
-        }
-        throw new IOException("no free port offset for WildFly");
-    }
-
-    private static boolean free(int port) {
-        try (ServerSocket socket = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
-            return socket.isBound();
-        } catch (IOException e) {
-            return false;
-        }
-    }
-
     private static Path fresh(Path dir) throws IOException {
         TestFiles.deleteRecursively(dir);
         return Files.createDirectories(dir);
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> paths = Files.walk(from)) {
-            for (Path path : paths.toList()) {
-                Path target = to.resolve(from.relativize(path).toString());
-                if (Files.isDirectory(path)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(path, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
     }
 }
