@@ -15,7 +15,7 @@ import javax.net.ssl.SSLSocket;
  * {@code results.json}, {@code results.md} and {@code chart.html} (see docs/performance.md). Run by
  * {@code mvn -Pbench verify}; {@code --scale smoke} runs every scenario at a tiny scale (BenchmarkSmokeIT).
  *
- * <p>Arguments: {@code [--scale full|smoke] [--targets floor,payara-micro,wildfly] [--only SCENARIO,…] --out DIR --uber-jar JAR --war WAR
+ * <p>Arguments: {@code [--scale full|smoke] [--targets floor,payara-micro,wildfly,cluster] [--only SCENARIO,…] --out DIR --uber-jar JAR --war WAR
  * --wildfly-home DIR}.
  */
 public final class Benchmark {
@@ -32,7 +32,7 @@ public final class Benchmark {
     static final Scale SMOKE = new Scale("smoke", 0.3, 1, 4, 4, 0.3, 1, 20, new double[] {20}, 0.3, 1, 20, 20, 2, 0.3, 1);
 
     /** The scenarios, as --only names them (echo-latency runs echo throughput too; chat-fan-out the stalled member). */
-    static final Set<String> SCENARIOS = Set.of("echo-latency", "handshakes", "idle-capacity", "chat-fan-out");
+    static final Set<String> SCENARIOS = Set.of("echo-latency", "handshakes", "idle-capacity", "chat-fan-out", "chat-cluster");
 
     /** A step of the fan-out sweep passes when its 99th percentile is under this and no member was lost. */
     static final double FAN_OUT_P99_LIMIT_MILLIS = 100;
@@ -66,7 +66,7 @@ public final class Benchmark {
         Targets targets = new Targets(out, required(arguments, "--uber-jar"), required(arguments, "--war"),
                 required(arguments, "--wildfly-home"));
         List<String> which = List.of(option(arguments, "--targets")
-                .orElse(String.join(",", Targets.FLOOR, Targets.PAYARA_MICRO, Targets.WILDFLY)).split(","));
+                .orElse(String.join(",", Targets.FLOOR, Targets.PAYARA_MICRO, Targets.WILDFLY, Targets.CLUSTER)).split(","));
         Set<String> only = Set.of(option(arguments, "--only").orElse("").split(",")).stream()
                 .filter(name -> !name.isBlank() && !name.equals("all")).collect(Collectors.toSet());
         if (!SCENARIOS.containsAll(only)) {
@@ -91,6 +91,16 @@ public final class Benchmark {
             throw new IllegalArgumentException("the floor is measured first: every ratio refers to it");
         }
         for (String target : which) {
+            if (target.equals(Targets.CLUSTER)) {
+                if (only.isEmpty() || only.contains("chat-cluster")) {
+                    log("starting a cluster of two nodes and Redis");
+                    try (Targets.Cluster cluster = targets.cluster(2)) {
+                        current = cluster.nodes().get(0);
+                        scenario(Targets.CLUSTER, "chat-cluster", () -> clusterChat(cluster));
+                    }
+                }
+                continue;
+            }
             log("starting " + target);
             try (ServerUnderTest server = targets.start(target)) {
                 current = server;
@@ -218,6 +228,51 @@ public final class Benchmark {
                     stalled.window().clientCores(), String.format(
                             "room of %d at %.0f msg/s; floor = p99 of the same room without the stall (%.1f ms); target ≤ 1.5×",
                             room.size(), scale.stallRate(), baseline.p99Millis())));
+        }
+    }
+
+    /**
+     * The chat fan-out across a cluster: one room of {@code roomSize} members spread over two nodes, posted to by
+     * members of the first node; the sweep as on one node, then the latency its members see against the other
+     * node's members at a rate both carry easily (the cost of crossing Redis).
+     */
+    private void clusterChat(Targets.Cluster cluster) throws Exception {
+        String target = Targets.CLUSTER;
+        log(target + ": chat fan-out across two nodes");
+        try (FanOut room = new FanOut(cluster.nodes(), pki, scale.roomSize(), "bench-cluster")) {
+            FanOut.Step best = null;
+            for (double rate : scale.rates()) {
+                FanOut.Step step = room.step(rate, scale.fanOutWarmup(), scale.fanOutSeconds());
+                boolean passed = step.p99Millis() < FAN_OUT_P99_LIMIT_MILLIS && step.closedMembers() == 0
+                        && step.deliveries() > 0;
+                log(String.format("  %s msg/s: %.0f deliveries/s, p50 %.1f ms, p99 %.1f ms, %d members lost%s", rate,
+                        step.deliveriesPerSecond(), Samples.percentileMicros(step.latencies(), 50) / 1000,
+                        step.p99Millis(), step.closedMembers(), passed ? "" : " (fails)"));
+                record(new Result("chat-cluster-sweep", target, "deliveries/s at " + (int) rate + " msg/s",
+                        step.deliveriesPerSecond(), "1/s", null, null, step.window().clientCores(),
+                        String.format("p99 %.1f ms, %d members lost", step.p99Millis(), step.closedMembers())));
+                if (!passed) {
+                    break;
+                }
+                best = step;
+            }
+            record(new Result("chat-cluster", target, "deliveries/s at p99 < 100 ms",
+                    best == null ? 0 : best.deliveriesPerSecond(), "1/s", null, null, null, best == null
+                            ? "no step of the sweep passed"
+                            : String.format("room of %d over 2 nodes + Redis, %.0f msg/s posted, p99 %.1f ms",
+                                    scale.roomSize(), best.rate(), best.p99Millis())));
+            log(target + ": same node against the other node");
+            FanOut.Step step = room.step(scale.stallRate(), scale.fanOutWarmup(), scale.fanOutSeconds());
+            String note = String.format("room of %d over 2 nodes at %.0f msg/s, posted on node 0", room.size(),
+                    scale.stallRate());
+            for (double p : new double[] {50, 99}) {
+                double same = Samples.percentileMicros(step.sameNode(), p) / 1000;
+                double other = Samples.percentileMicros(step.otherNodes(), p) / 1000;
+                record(new Result("chat-cluster-latency", target, "same node p" + (int) p, same, "ms", null, null, null, note));
+                record(new Result("chat-cluster-latency", target, "other node p" + (int) p, other, "ms", null, null, null, note));
+                record(new Result("chat-cluster-latency", target, "added across nodes p" + (int) p, other - same, "ms", null,
+                        null, null, note));
+            }
         }
     }
 

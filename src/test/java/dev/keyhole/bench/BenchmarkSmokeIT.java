@@ -49,6 +49,7 @@ class BenchmarkSmokeIT {
             assertEquals(Set.copyOf(KEYHOLE_SCENARIOS), scenarios.get(target), target);
             assertEquals(Set.of("echo-latency", "echo-throughput"), scenarios.get(target + "/trivial"), target);
         }
+        assertEquals(Set.of("chat-cluster", "chat-cluster-sweep", "chat-cluster-latency"), scenarios.get("cluster"));
         assertTrue(Files.size(out.resolve("chart.html")) > 0);
     }
 }

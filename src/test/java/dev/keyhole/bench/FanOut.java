@@ -19,12 +19,17 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * One chat room full of benchmark members, read by two selector threads. Some members post messages at a set total
  * rate (each within the room's per-member rate limit); every member times every message it receives against the
- * send time written into the text, so one message gives one latency per member.
+ * send time written into the text, so one message gives one latency per member. In a cluster the members are spread
+ * over the nodes in turn and only those on the first node post: the others' latencies are the cross-node ones.
  */
 final class FanOut implements AutoCloseable {
 
-    /** What one step measured: deliveries to members, their latency, and the costs. */
-    record Step(double rate, long deliveries, Meter.Window window, long[] latencies, int closedMembers) {
+    /**
+     * What one step measured: deliveries to members, their latency (all, and for members on the senders' node and
+     * on the other nodes), and the costs (server CPU: the first node's).
+     */
+    record Step(double rate, long deliveries, Meter.Window window, long[] latencies, long[] sameNode, long[] otherNodes,
+            int closedMembers) {
 
         double deliveriesPerSecond() {
             return deliveries / window.seconds();
@@ -42,6 +47,8 @@ final class FanOut implements AutoCloseable {
 
     private final ServerUnderTest server;
     private final List<NioConnection> members = new ArrayList<>();
+    /** The members on the first node: the ones that post. */
+    private final List<NioConnection> senders = new ArrayList<>();
     private final List<Reader> readers = new ArrayList<>();
     private final AtomicLong lastFrame = new AtomicLong();
     private final AtomicInteger closed = new AtomicInteger();
@@ -53,7 +60,11 @@ final class FanOut implements AutoCloseable {
         final Selector selector;
         final Thread thread;
         private Samples samples = new Samples();
+        private Samples same = new Samples();
+        private Samples other = new Samples();
         private long count;
+        /** Whether the connection being read is on the senders' node. */
+        private boolean readingSameNode;
 
         Reader(int number) throws IOException {
             selector = Selector.open();
@@ -66,9 +77,10 @@ final class FanOut implements AutoCloseable {
             try {
                 while (selector.isOpen()) {
                     selector.select(key -> {
-                        NioConnection connection = (NioConnection) key.attachment();
+                        Member member = (Member) key.attachment();
+                        readingSameNode = member.node() == 0;
                         try {
-                            connection.readAvailable(this);
+                            member.connection().readAvailable(this);
                         } catch (IOException e) {
                             key.cancel();
                             closed.incrementAndGet();
@@ -88,19 +100,28 @@ final class FanOut implements AutoCloseable {
             if (sent >= windowStart && sent < windowEnd) {
                 synchronized (this) {
                     samples.add(now - sent);
+                    (readingSameNode ? same : other).add(now - sent);
                     count++;
                 }
             }
         }
 
         /** Hands over what was recorded since the last call: the latencies go into {@code into}, the count is returned. */
-        synchronized long drainInto(List<Samples> into) {
+        synchronized long drainInto(List<Samples> into, List<Samples> sameInto, List<Samples> otherInto) {
             into.add(samples);
+            sameInto.add(same);
+            otherInto.add(other);
             samples = new Samples();
+            same = new Samples();
+            other = new Samples();
             long taken = count;
             count = 0;
             return taken;
         }
+    }
+
+    /** A member and the index of the node it is connected to. */
+    private record Member(NioConnection connection, int node) {
     }
 
     /**
@@ -108,7 +129,12 @@ final class FanOut implements AutoCloseable {
      * (every join is a presence event to every member).
      */
     FanOut(ServerUnderTest server, BenchPki pki, int size, String room) throws IOException, InterruptedException {
-        this.server = server;
+        this(List.of(server), pki, size, room);
+    }
+
+    /** A room whose members are spread over the nodes of a cluster in turn (member i on node i mod n). */
+    FanOut(List<ServerUnderTest> nodes, BenchPki pki, int size, String room) throws IOException, InterruptedException {
+        this.server = nodes.get(0);
         for (int i = 0; i < READERS; i++) {
             Reader reader = new Reader(i);
             readers.add(reader);
@@ -119,14 +145,19 @@ final class FanOut implements AutoCloseable {
             List<Future<NioConnection>> opening = new ArrayList<>();
             for (int i = 0; i < size; i++) {
                 int index = i;
-                opening.add(openers.submit(() -> NioConnection.open(pki.fresh(index), server.httpsPort, "/chat/" + room)));
+                ServerUnderTest node = nodes.get(i % nodes.size());
+                opening.add(openers.submit(() -> NioConnection.open(pki.fresh(index), node.httpsPort, "/chat/" + room)));
             }
             for (Future<NioConnection> opened : opening) {
                 NioConnection connection = opened.get(2, TimeUnit.MINUTES);
+                int node = members.size() % nodes.size();
                 Reader reader = readers.get(members.size() % READERS);
                 members.add(connection);
+                if (node == 0) {
+                    senders.add(connection);
+                }
                 reader.selector.wakeup();
-                connection.channel().register(reader.selector, SelectionKey.OP_READ, connection);
+                connection.channel().register(reader.selector, SelectionKey.OP_READ, new Member(connection, node));
                 reader.selector.wakeup();
             }
         } catch (Exception e) {
@@ -160,7 +191,7 @@ final class FanOut implements AutoCloseable {
 
     /** Posts at {@code rate} messages per second for the warm-up, then measures for the window. */
     Step step(double rate, double warmupSeconds, double measureSeconds) throws InterruptedException {
-        int senders = (int) Math.min(members.size() - 1, Math.max(1, Math.ceil(rate / MAX_RATE_PER_SENDER)));
+        int posting = (int) Math.min(senders.size() - 1, Math.max(1, Math.ceil(rate / MAX_RATE_PER_SENDER)));
         long interval = (long) (1e9 / rate);
         long start = System.nanoTime();
         long measureFrom = start + (long) (warmupSeconds * 1e9);
@@ -183,8 +214,8 @@ final class FanOut implements AutoCloseable {
                 LockSupport.parkNanos(next - now);
                 continue;
             }
-            post(members.get(sender), System.nanoTime());
-            sender = (sender + 1) % senders;
+            post(senders.get(sender), System.nanoTime());
+            sender = (sender + 1) % posting;
             next += interval;
         }
         // Messages posted in the window still arriving are counted for a little longer; then the books close.
@@ -192,13 +223,16 @@ final class FanOut implements AutoCloseable {
         Meter.Window window = meter.stop();
         windowStart = Long.MAX_VALUE;
         List<Samples> all = new ArrayList<>();
+        List<Samples> same = new ArrayList<>();
+        List<Samples> other = new ArrayList<>();
         long deliveries = 0;
         for (Reader reader : readers) {
-            deliveries += reader.drainInto(all);
+            deliveries += reader.drainInto(all, same, other);
         }
         Meter.Window measured = new Meter.Window(measureUntil - measureFrom, window.serverCpuNanos(),
                 window.clientCpuNanos());
-        return new Step(rate, deliveries, measured, Samples.sorted(all), closed.get() - closedBefore);
+        return new Step(rate, deliveries, measured, Samples.sorted(all), Samples.sorted(same), Samples.sorted(other),
+                closed.get() - closedBefore);
     }
 
     /** Posts as {@code member}; a member the server has closed (counted as lost by its reader) posts nothing. */

@@ -55,7 +55,7 @@ final class Report {
     private static String chart(List<Result> results) {
         Map<String, List<Result>> panels = new LinkedHashMap<>();
         for (Result r : results) {
-            if (!r.scenario().equals("chat-fan-out-sweep")) {
+            if (!r.scenario().endsWith("-sweep")) {
                 panels.computeIfAbsent(r.scenario() + ": " + r.metric() + " (" + r.unit() + ")", k -> new ArrayList<>()).add(r);
             }
         }

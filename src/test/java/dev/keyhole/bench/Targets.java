@@ -2,6 +2,7 @@ package dev.keyhole.bench;
 
 import dev.keyhole.bench.trivial.TrivialEchoEndpoint;
 import dev.keyhole.testing.ItPki;
+import dev.keyhole.testing.RedisServer;
 import dev.keyhole.testing.TestFiles;
 import dev.keyhole.testing.WildFlyProcess;
 import java.io.IOException;
@@ -32,6 +33,8 @@ final class Targets {
     static final String FLOOR = "floor";
     static final String PAYARA_MICRO = "payara-micro";
     static final String WILDFLY = "wildfly";
+    /** Two Payara Micro nodes sharing their rooms through a Redis (docs/cluster.md). */
+    static final String CLUSTER = "cluster";
 
     /**
      * Keyhole's settings for the benchmark. Authentication is as shipped plus a CRL; the limits stay on, raised where
@@ -79,9 +82,38 @@ final class Targets {
                 List.of(Pattern.compile("^ready$")));
     }
 
+    /** A cluster of Payara Micro nodes on one Redis, as docs/cluster.md runs it. */
+    record Cluster(RedisServer redis, List<ServerUnderTest> nodes) implements AutoCloseable {
+        @Override
+        public void close() {
+            nodes.forEach(ServerUnderTest::close);
+            redis.close();
+        }
+    }
+
+    Cluster cluster(int size) throws IOException, InterruptedException {
+        RedisServer redis = RedisServer.start("bench", true, List.of());
+        List<ServerUnderTest> nodes = new ArrayList<>();
+        try {
+            for (int i = 0; i < size; i++) {
+                nodes.add(payaraMicro(CLUSTER + "-node-" + i, Map.of("KEYHOLE_CLUSTER_REDIS_URI", redis.uri(),
+                        "KEYHOLE_CLUSTER_NODE_ID", "node-" + i)));
+            }
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            nodes.forEach(ServerUnderTest::close);
+            redis.close();
+            throw e;
+        }
+        return new Cluster(redis, nodes);
+    }
+
     private ServerUnderTest payaraMicro() throws IOException, InterruptedException {
+        return payaraMicro(PAYARA_MICRO, Map.of());
+    }
+
+    private ServerUnderTest payaraMicro(String name, Map<String, String> extra) throws IOException, InterruptedException {
         int https = freePort();
-        Path temp = fresh(out.resolve("payara-micro-tmp"));
+        Path temp = fresh(out.resolve(name + "-tmp"));
         List<String> command = new ArrayList<>(List.of(java(), HEAP, "-Djava.io.tmpdir=" + temp));
         command.addAll(serverJvmOptions());
         command.addAll(List.of("-jar", uberJar.toString(),
@@ -91,7 +123,8 @@ final class Targets {
         Map<String, String> environment = new HashMap<>(SETTINGS);
         environment.put("KEYHOLE_BIND_ADDRESS", "127.0.0.1");
         environment.put("KEYHOLE_WEB_HTTPS_PORT", Integer.toString(https));
-        return ServerUnderTest.start(PAYARA_MICRO, https, command, environment, out.resolve("logs/payara-micro.log"),
+        environment.putAll(extra);
+        return ServerUnderTest.start(name, https, command, environment, out.resolve("logs/" + name + ".log"),
                 List.of(Pattern.compile("Payara Micro .* ready in")));
     }
 
