@@ -13,6 +13,7 @@ import dev.keyhole.testing.Tls;
 import dev.keyhole.testing.UberJar;
 import jakarta.json.JsonObject;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -200,6 +201,66 @@ class ClusterIT {
             assertTrue(resumed > 0, "some clients were on the killed node (the balancer spreads new connections)");
         } finally {
             clients.forEach(ChatClient::close);
+        }
+    }
+
+    @Test
+    void the_page_in_chromium_through_the_balancer_survives_the_kill_of_its_node() throws Exception {
+        Ports nodeE = Ports.free();
+        ServerProcess doomed = startNode("node-e", nodeE);
+        nodes.add(doomed);
+        String room = "page-failover";
+        Pattern joined = Pattern.compile("path=/chat/" + room);
+        CountDownLatch onA = nodes.get(0).watch(joined, 1);
+        CountDownLatch onE = doomed.watch(joined, 1);
+        List<String> expected = List.of("while-away-1", "while-away-2", "while-away-3");
+        Path p12 = ItPki.client("alice");
+        try (ApacheFront.Balancer apache = ApacheFront.balancer("page", List.of(nodeA.https(), nodeE.https()))) {
+            ProcessBuilder node = new ProcessBuilder("node", "failover.test.mjs").directory(Path.of("src/test/browser").toFile())
+                    .redirectErrorStream(true);
+            node.environment().putAll(Map.of("KEYHOLE_URL", "https://localhost:" + apache.httpsPort(), "KEYHOLE_ROOM", room,
+                    "KEYHOLE_EXPECT", String.join(",", expected), "KEYHOLE_P12", p12.toString(),
+                    "KEYHOLE_P12_PASSWORD", new String(ItPki.password(p12)),
+                    "KEYHOLE_SCREENSHOTS", Path.of("target/it-logs").toAbsolutePath().toString()));
+            Process browser = node.start();
+            try (java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(browser.getInputStream(),
+                    java.nio.charset.StandardCharsets.UTF_8));
+                    java.io.Writer in = new java.io.OutputStreamWriter(browser.getOutputStream(),
+                            java.nio.charset.StandardCharsets.UTF_8)) {
+                StringBuilder output = new StringBuilder();
+                for (String line = out.readLine(); line != null && !line.equals("joined"); line = out.readLine()) {
+                    output.append(line).append('\n');
+                }
+                assertTrue(browser.isAlive(), "the page did not join: " + output);
+                // Kill the node the page's WebSocket went to: the one that logged its handshake.
+                long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+                while (onA.getCount() > 0 && !onE.await(100, TimeUnit.MILLISECONDS) && System.nanoTime() < deadline) {
+                    // waiting for one of the two
+                }
+                boolean pageOnE = onE.getCount() == 0;
+                assertTrue(pageOnE || onA.getCount() == 0, "a node took the page's handshake");
+                ServerProcess victim = pageOnE ? doomed : nodes.get(0);
+                Ports survivor = pageOnE ? nodeA : nodeE;
+                victim.kill();
+                in.write("killed\n");
+                in.flush();
+                try (ChatClient poster = ChatClient.join(room(survivor, room), as("bob"))) {
+                    for (String text : expected) {
+                        poster.send(text);
+                    }
+                    for (String line = out.readLine(); line != null; line = out.readLine()) {
+                        output.append(line).append('\n');
+                    }
+                    assertTrue(browser.waitFor(2, TimeUnit.MINUTES), output.toString());
+                    assertEquals(0, browser.exitValue(), output.toString());
+                    assertTrue(output.toString().contains("browser failover passed"), output.toString());
+                }
+                if (!pageOnE) {
+                    nodes.set(0, startNode("node-a", nodeA)); // node A, which the other tests use, back
+                }
+            } finally {
+                browser.destroyForcibly();
+            }
         }
     }
 
