@@ -337,4 +337,33 @@ class RedisRoomsIT {
         assertEquals("leave", leave.getString("event"));
         assertEquals("bob", leave.getString("member"));
     }
+
+    @Test
+    void rooms_work_over_rediss_with_an_acl_user_and_a_wrong_password_is_refused_without_being_logged() throws Exception {
+        RedisServer redis = RedisServer.startTls("tls", "s3cret-for-the-test");
+        closing.add(redis);
+        Map<String, String> settings = Map.of("keyhole.cluster.redis-uri",
+                "rediss://keyhole:s3cret-for-the-test@localhost:" + redis.port(),
+                "keyhole.cluster.redis-ca-file", dev.keyhole.testing.ItPki.keyhole().resolve("ca.crt").toString());
+        RedisRooms node = new RedisRooms(Settings.of(settings), executor, Clock.systemUTC());
+        nodes.add(node);
+        RecordingConnection alice = new RecordingConnection("alice");
+        node.join(lobby(), alice, null).post("over TLS", null);
+        assertEquals("over TLS", alice.await("message", 1).get(0).getString("text"));
+
+        dev.keyhole.testing.LogCapture linkLog = dev.keyhole.testing.LogCapture.of(RedisLink.class);
+        dev.keyhole.testing.LogCapture roomsLog = dev.keyhole.testing.LogCapture.of(RedisRooms.class);
+        RedisRooms wrong = new RedisRooms(Settings.of(Map.of("keyhole.cluster.redis-uri",
+                "rediss://keyhole:not-the-password@localhost:" + redis.port(),
+                "keyhole.cluster.redis-ca-file", dev.keyhole.testing.ItPki.keyhole().resolve("ca.crt").toString())),
+                executor, Clock.systemUTC());
+        nodes.add(wrong);
+        assertThrows(Rooms.UnavailableException.class, () -> wrong.join(lobby(), new RecordingConnection("bob"), null));
+        List<String> lines = new ArrayList<>(linkLog.lines());
+        lines.addAll(roomsLog.lines());
+        linkLog.close();
+        roomsLog.close();
+        assertTrue(lines.stream().anyMatch(line -> line.contains("cluster.redis-connect-failed")), lines.toString());
+        assertTrue(lines.stream().noneMatch(line -> line.contains("not-the-password")), "no password in the log: " + lines);
+    }
 }

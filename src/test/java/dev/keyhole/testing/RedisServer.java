@@ -50,9 +50,30 @@ public final class RedisServer implements AutoCloseable {
         return redis;
     }
 
+    /**
+     * Starts a Redis that speaks only TLS (the run's server certificate for localhost, from the test PKI) and admits
+     * only the user {@code keyhole} with this password.
+     */
+    public static RedisServer startTls(String name, String password) throws IOException, InterruptedException {
+        Path pki = ItPki.keyhole();
+        RedisServer redis = new RedisServer(name, freePort(), false, ServerProcess.tempDir("redis-" + name), List.of());
+        redis.startWith(List.of("--port", "0", "--tls-port", Integer.toString(redis.port),
+                "--tls-cert-file", pki.resolve("servers/localhost.crt").toString(),
+                "--tls-key-file", pki.resolve("servers/localhost.key").toString(),
+                "--tls-ca-cert-file", pki.resolve("ca.crt").toString(), "--tls-auth-clients", "no",
+                "--user", "default", "off", "--user", "keyhole", "on", ">" + password, "~*", "&*", "+@all"));
+        return redis;
+    }
+
     /** Starts the server again on the same port (after {@link #stop} or {@link #kill}). */
     public void startAgain() throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(redisServer(), "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        startWith(List.of("--port", Integer.toString(port)));
+    }
+
+    private void startWith(List<String> listener) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of(redisServer()));
+        command.addAll(listener);
+        command.addAll(List.of("--bind", "127.0.0.1",
                 "--dir", dir.toString(), "--save", "", "--daemonize", "no", "--protected-mode", "yes",
                 "--appendonly", persistent ? "yes" : "no", "--appendfsync", "always"));
         command.addAll(extraArguments);
