@@ -192,23 +192,7 @@ public final class Benchmark {
     private void chat(ServerUnderTest server, String target) throws Exception {
         log(target + ": chat fan-out sweep");
         try (FanOut room = new FanOut(server, pki, scale.roomSize(), "bench")) {
-            FanOut.Step best = null;
-            for (double rate : scale.rates()) {
-                FanOut.Step step = room.step(rate, scale.fanOutWarmup(), scale.fanOutSeconds());
-                boolean passed = step.p99Millis() < FAN_OUT_P99_LIMIT_MILLIS && step.closedMembers() == 0
-                        && step.deliveries() > 0;
-                log(String.format("  %s msg/s: %.0f deliveries/s, p50 %.1f ms, p99 %.1f ms, %d members lost%s", rate,
-                        step.deliveriesPerSecond(), Samples.percentileMicros(step.latencies(), 50) / 1000,
-                        step.p99Millis(), step.closedMembers(), passed ? "" : " (fails)"));
-                record(new Result("chat-fan-out-sweep", target, "deliveries/s at " + (int) rate + " msg/s",
-                        step.deliveriesPerSecond(), "1/s", null, step.window().serverMicrosPer(step.deliveries()),
-                        step.window().clientCores(), String.format("p99 %.1f ms, %d members lost", step.p99Millis(),
-                                step.closedMembers())));
-                if (!passed) {
-                    break;
-                }
-                best = step;
-            }
+            FanOut.Step best = sweep(room, target, "chat-fan-out-sweep", true);
             if (best == null) {
                 record(new Result("chat-fan-out", target, "deliveries/s at p99 < 100 ms", 0, "1/s", null, null, null,
                         "no step of the sweep passed"));
@@ -232,6 +216,29 @@ public final class Benchmark {
     }
 
     /**
+     * Raises the posting rate step by step until a step misses the p99 limit or loses a member, recording each step;
+     * returns the best step that passed, or null.
+     */
+    private FanOut.Step sweep(FanOut room, String target, String scenario, boolean serverCpu) throws InterruptedException {
+        FanOut.Step best = null;
+        for (double rate : scale.rates()) {
+            FanOut.Step step = room.step(rate, scale.fanOutWarmup(), scale.fanOutSeconds());
+            boolean passed = step.p99Millis() < FAN_OUT_P99_LIMIT_MILLIS && step.closedMembers() == 0 && step.deliveries() > 0;
+            log(String.format("  %s msg/s: %.0f deliveries/s, p50 %.1f ms, p99 %.1f ms, %d members lost%s", rate,
+                    step.deliveriesPerSecond(), Samples.percentileMicros(step.latencies(), 50) / 1000, step.p99Millis(),
+                    step.closedMembers(), passed ? "" : " (fails)"));
+            record(new Result(scenario, target, "deliveries/s at " + (int) rate + " msg/s", step.deliveriesPerSecond(), "1/s",
+                    null, serverCpu ? step.window().serverMicrosPer(step.deliveries()) : null, step.window().clientCores(),
+                    String.format("p99 %.1f ms, %d members lost", step.p99Millis(), step.closedMembers())));
+            if (!passed) {
+                break;
+            }
+            best = step;
+        }
+        return best;
+    }
+
+    /**
      * The chat fan-out across a cluster: one room of {@code roomSize} members spread over two nodes, posted to by
      * members of the first node; the sweep as on one node, then the latency its members see against the other
      * node's members at a rate both carry easily (the cost of crossing Redis).
@@ -240,22 +247,7 @@ public final class Benchmark {
         String target = Targets.CLUSTER;
         log(target + ": chat fan-out across two nodes");
         try (FanOut room = new FanOut(cluster.nodes(), pki, scale.roomSize(), "bench-cluster")) {
-            FanOut.Step best = null;
-            for (double rate : scale.rates()) {
-                FanOut.Step step = room.step(rate, scale.fanOutWarmup(), scale.fanOutSeconds());
-                boolean passed = step.p99Millis() < FAN_OUT_P99_LIMIT_MILLIS && step.closedMembers() == 0
-                        && step.deliveries() > 0;
-                log(String.format("  %s msg/s: %.0f deliveries/s, p50 %.1f ms, p99 %.1f ms, %d members lost%s", rate,
-                        step.deliveriesPerSecond(), Samples.percentileMicros(step.latencies(), 50) / 1000,
-                        step.p99Millis(), step.closedMembers(), passed ? "" : " (fails)"));
-                record(new Result("chat-cluster-sweep", target, "deliveries/s at " + (int) rate + " msg/s",
-                        step.deliveriesPerSecond(), "1/s", null, null, step.window().clientCores(),
-                        String.format("p99 %.1f ms, %d members lost", step.p99Millis(), step.closedMembers())));
-                if (!passed) {
-                    break;
-                }
-                best = step;
-            }
+            FanOut.Step best = sweep(room, target, "chat-cluster-sweep", false);
             record(new Result("chat-cluster", target, "deliveries/s at p99 < 100 ms",
                     best == null ? 0 : best.deliveriesPerSecond(), "1/s", null, null, null, best == null
                             ? "no step of the sweep passed"

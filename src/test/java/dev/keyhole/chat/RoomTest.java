@@ -4,11 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import jakarta.json.JsonObject;
-import java.time.Clock;
+import dev.keyhole.testing.TestClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -20,31 +18,8 @@ import org.junit.jupiter.api.Test;
 
 class RoomTest {
 
-    /** A clock the test moves forward. */
-    static final class TestClock extends Clock {
-        private Instant now = Instant.parse("2026-11-21T10:00:00Z");
 
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
-
-    private final TestClock clock = new TestClock();
+    private final TestClock clock = new TestClock(Instant.parse("2026-11-21T10:00:00Z"));
 
     private Room room(int historyMessages, Duration historyAge) {
         return new Room(new RoomName("lobby"), new History(historyMessages, historyAge), clock);

@@ -12,11 +12,9 @@ import dev.keyhole.testing.RedisServer;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import jakarta.json.JsonObject;
+import dev.keyhole.testing.TestClock;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,29 +34,6 @@ import org.junit.jupiter.api.Test;
  */
 class RedisRoomsIT {
 
-    /** A clock the test moves forward (presence expiry is judged by it). */
-    static final class TestClock extends Clock {
-        private volatile Instant now = Instant.now();
-
-        void advance(Duration by) {
-            now = now.plus(by);
-        }
-
-        @Override
-        public Instant instant() {
-            return now;
-        }
-
-        @Override
-        public ZoneOffset getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            return this;
-        }
-    }
 
     private final ExecutorService executor = Executors.newCachedThreadPool();
     private final List<RedisRooms> nodes = new ArrayList<>();
