@@ -16,20 +16,25 @@ import java.util.regex.Pattern;
 /**
  * A server's log file: that of the target under test ({@link Target#log()}) or the output of a
  * {@link ServerProcess}. Servers of earlier test classes appended to the same file, so a test marks where it starts
- * and reads only what came after.
+ * and reads only what came after. Payara rotates its log at about 1 MB (NAME.0 becomes NAME.1, a new NAME.0
+ * begins): the mark follows the file it was made on, so lines written before and after a rotation are all read.
  */
 public final class ServerLog {
 
     private final Path file;
     private final long start;
+    /** The identity (inode) of the file the mark was made on, or null when there was none. */
+    private final Object marked;
 
     private ServerLog(Path file) {
         this.file = file;
+        this.marked = fileKey(file);
         this.start = size();
     }
 
     private ServerLog(Path file, long start) {
         this.file = file;
+        this.marked = fileKey(file);
         this.start = start;
     }
 
@@ -88,11 +93,39 @@ public final class ServerLog {
     }
 
     private String since() {
-        try {
-            byte[] all = Files.exists(file()) ? Files.readAllBytes(file()) : new byte[0];
-            return all.length <= start ? "" : new String(all, (int) start, all.length - (int) start, StandardCharsets.UTF_8);
+        if (marked == null || marked.equals(fileKey(file))) {
+            return read(file, start);
+        }
+        // Rotated since the mark: the rest of the marked file (now under another name), then the new file whole.
+        return rotated().map(old -> read(old, start)).orElse("") + read(file, 0);
+    }
+
+    /** The file the mark was made on, under the name rotation gave it. */
+    private java.util.Optional<Path> rotated() {
+        String base = file.getFileName().toString().replaceAll("\\.\\d+$", "");
+        try (java.util.stream.Stream<Path> siblings = Files.list(file.getParent())) {
+            return siblings.filter(path -> path.getFileName().toString().startsWith(base))
+                    .filter(path -> marked.equals(fileKey(path))).findFirst();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String read(Path file, long from) {
+        try {
+            byte[] all = Files.exists(file) ? Files.readAllBytes(file) : new byte[0];
+            return all.length <= from ? "" : new String(all, (int) from, all.length - (int) from, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Object fileKey(Path file) {
+        try {
+            return Files.exists(file) ? Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey()
+                    : null;
+        } catch (IOException e) {
+            return null;
         }
     }
 
