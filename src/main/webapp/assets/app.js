@@ -23,6 +23,9 @@
         members: new Map(), // tag -> display name
         pending: new Map(), // id -> { text, tries }: sent, not yet seen posted
         nextId: 1,
+        tag: null, // our own identity's tag, from the welcome
+        // Send ids unique to this page load: a retried send is recognised among everyone's messages.
+        idPrefix: (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2)).slice(0, 12) + '-',
     };
     // A send the server could not post right now (the cluster's Redis unreachable) is sent again, a few times.
     const RETRY_MS = [1000, 2000, 4000, 8000, 15000];
@@ -71,7 +74,7 @@
     }
 
     function showMessage(message) {
-        if (message.id) {
+        if (message.id && message.fromTag === chat.tag) {
             chat.pending.delete(message.id);
         }
         if (message.seq <= chat.lastSeq) {
@@ -89,9 +92,16 @@
                     addLine('The room was restarted.', true);
                 }
                 chat.epoch = event.epoch;
+                chat.tag = event.you.tag;
                 showMembers(new Map((event.people || []).map((person) => [person.tag, person.name])));
                 status('Connected to ' + event.room + ' as ' + event.you.name, 'open');
                 enableSending(true);
+                // Refused sends whose retry found no open connection go now.
+                chat.pending.forEach((pending, id) => {
+                    if (pending.waiting) {
+                        post(id);
+                    }
+                });
                 break;
             case 'message':
                 showMessage(event);
@@ -205,6 +215,7 @@
         const pending = chat.pending.get(id);
         if (pending && chat.socket && chat.socket.readyState === WebSocket.OPEN) {
             chat.socket.send(JSON.stringify({ v: 1, type: 'send', text: pending.text, id }));
+            pending.waiting = false;
         }
     }
 
@@ -216,6 +227,7 @@
             return;
         }
         addLine('The room cannot be reached right now; sending again shortly.', true);
+        pending.waiting = true; // until it goes: after the delay, or on the next connection if there is none then
         setTimeout(() => post(id), RETRY_MS[pending.tries]);
         pending.tries += 1;
     }
@@ -224,7 +236,7 @@
         event.preventDefault();
         const text = $('text').value;
         if (text.trim() && chat.socket && chat.socket.readyState === WebSocket.OPEN) {
-            const id = 'p' + chat.nextId++;
+            const id = chat.idPrefix + chat.nextId++;
             chat.pending.set(id, { text, tries: 0 });
             post(id);
             $('text').value = '';

@@ -47,6 +47,8 @@ final class ClusterRoom {
         /** Where it was when a check last found it behind Redis: still there at the next check, it catches up. */
         String behindEpoch;
         long behindSeq = -1;
+        /** The frame of message {@code seq} as it was delivered here (null when none was): what Redis must still hold. */
+        String lastFrame;
 
         Local(MemberConnection connection, String epoch, long seq) {
             this.connection = connection;
@@ -111,6 +113,22 @@ final class ClusterRoom {
             retireIfEmpty();
             throw e;
         }
+        try {
+            return joined(joining, member, resume, state);
+        } catch (RuntimeException e) {
+            // Redis failed half-way (a read after the join): no trace of this connection stays, here or in Redis.
+            remove(joining, clock.instant());
+            if (!locals.containsKey(member.key()) && !remote.containsKey(member.key())) {
+                store.left(keys, member);
+                roster.remove(member.key());
+                announce(clock.instant());
+            }
+            retireIfEmpty();
+            throw e;
+        }
+    }
+
+    private Joined joined(MemberConnection joining, Roster.Member member, ResumePoint resume, RoomStore.State state) {
         Instant now = clock.instant();
         Set<MemberConnection> flush = new LinkedHashSet<>();
         boolean others = !locals.isEmpty();
@@ -155,6 +173,7 @@ final class ClusterRoom {
             for (Local local : member) {
                 if (seq == local.seq + 1) {
                     local.seq = seq;
+                    local.lastFrame = frame;
                     flush.add(local.connection);
                     if (!local.connection.enqueue(frame, bytes)) {
                         dropped.add(local);
@@ -205,7 +224,7 @@ final class ClusterRoom {
         if (!state.exists()) {
             return flush; // gone from Redis (restarted empty, or expired): the next post starts it again, in a new epoch
         }
-        if (rolledBack(state)) {
+        if (rolledBack(state) || !onlyStalled && diverged(state)) {
             // Redis lost messages it had published (restored from an older snapshot, failed over to a replica that was
             // behind): the same numbers would now be given to other messages. The room starts a new epoch, so that
             // every member, here and on the other nodes, is told (resync restarted) instead of silently skipping.
@@ -365,6 +384,29 @@ final class ClusterRoom {
                 .anyMatch(local -> local.epoch.equals(state.epoch()) && local.seq > state.lastSeq());
     }
 
+    /**
+     * Whether Redis now holds, under a number a connection here has seen, another message than the one it was
+     * given: Redis lost messages and new posts have taken their numbers again (a count alone cannot tell once they
+     * caught up). Checked when the room catches up — after a gap and after Redis came back.
+     */
+    private boolean diverged(RoomStore.State state) {
+        Map<Long, String> seen = new HashMap<>();
+        for (List<Local> member : locals.values()) {
+            for (Local local : member) {
+                if (local.epoch.equals(state.epoch()) && local.lastFrame != null && local.seq <= state.lastSeq()) {
+                    seen.putIfAbsent(local.seq, local.lastFrame);
+                }
+            }
+        }
+        for (Map.Entry<Long, String> delivered : seen.entrySet()) {
+            List<HistoryEntry> held = store.read(keys, delivered.getKey() - 1, delivered.getKey(), 1);
+            if (!held.isEmpty() && !held.get(0).json().equals(delivered.getValue())) {
+                return true; // (not held any more: trimmed by age or count, nothing to compare)
+            }
+        }
+        return false;
+    }
+
     /** Queues the catch-up from {@code resume} to the room's state; returns false when the connection was full. */
     private boolean catchUp(Local local, ResumePoint resume, RoomStore.State state, Catchup.HistoryReader reader) {
         Catchup catchup = Catchup.plan(roomState(state), resume, state.lastSeq(), local.connection.backlog(), reader);
@@ -373,6 +415,9 @@ final class ClusterRoom {
         }
         local.epoch = state.epoch();
         local.seq = state.lastSeq();
+        List<HistoryEntry> entries = catchup.entries();
+        local.lastFrame = entries.isEmpty() || entries.get(entries.size() - 1).seq() != state.lastSeq() ? null
+                : entries.get(entries.size() - 1).json();
         boolean fits = true;
         if (catchup.resync() != null) {
             fits = local.connection.enqueue(encoder.encode(catchup.resync()));

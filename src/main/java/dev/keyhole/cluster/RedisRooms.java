@@ -295,6 +295,11 @@ public class RedisRooms implements Rooms {
         }
     }
 
+    /** What a reconnect does to every room, on the calling thread (tests). */
+    void syncNow() {
+        rooms.values().forEach(entry -> flush(entry.room().sync()));
+    }
+
     /** How many times Redis came back after it had been unreachable (tests wait for it). */
     int reconnects() {
         synchronized (reconnectSignal) {

@@ -296,6 +296,36 @@ class RedisRoomsIT {
     }
 
     @Test
+    void a_redis_that_lost_messages_and_whose_new_posts_caught_up_is_found_out_by_content_when_the_node_reconnects()
+            throws Exception {
+        RedisServer redis = redis("rollback-caught-up", false);
+        RedisRooms node = node(redis);
+        RecordingConnection alice = new RecordingConnection("alice");
+        Rooms.Membership a = node.join(lobby(), alice, null);
+        for (int i = 1; i <= 5; i++) {
+            a.post("m" + i, null);
+        }
+        alice.await("message", 5);
+        StatefulRedisConnection<String, String> direct = client(redis);
+        direct.sync().hset("keyhole:room:lobby", "seq", "3");
+        direct.sync().xdel("keyhole:room:lobby:log", "4-0", "5-0");
+        direct.sync().eval("return redis.call('XSETID', KEYS[1], ARGV[1])", io.lettuce.core.ScriptOutputType.STATUS,
+                new String[] {"keyhole:room:lobby:log"}, "3-0");
+
+        a.post("another 4", null); // numbered 4 and 5 again: the count is back where alice is
+        a.post("another 5", null);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (!"5".equals(direct.sync().hget("keyhole:room:lobby", "seq")) && System.nanoTime() < deadline) {
+            // both posts numbered (each HGET is a round trip to Redis: no sleep needed)
+        }
+        assertEquals("5", direct.sync().hget("keyhole:room:lobby", "seq"));
+        node.syncNow(); // what Redis coming back does
+
+        assertEquals("restarted", alice.await("resync", 1).get(0).getString("reason"));
+        alice.await("the new fifth", frame -> frame.getString("text", "").equals("another 5"));
+    }
+
+    @Test
     void a_node_that_stops_takes_its_members_out_of_the_room_at_once() throws Exception {
         RedisServer redis = redis("graceful", false);
         TestClock clock = new TestClock(); // never moved: the presence TTL does not run out
