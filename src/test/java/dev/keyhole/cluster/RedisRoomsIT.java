@@ -279,12 +279,7 @@ class RedisRoomsIT {
         }
         alice.await("message", 5);
         String before = alice.await("welcome", 1).get(0).getString("epoch");
-        // As if Redis came back from a snapshot taken after message 3: messages 4 and 5 are gone, its numbers free.
-        StatefulRedisConnection<String, String> direct = client(redis);
-        direct.sync().hset("keyhole:room:lobby", "seq", "3");
-        direct.sync().xdel("keyhole:room:lobby:log", "4-0", "5-0");
-        direct.sync().eval("return redis.call('XSETID', KEYS[1], ARGV[1])", io.lettuce.core.ScriptOutputType.STATUS,
-                new String[] {"keyhole:room:lobby:log"}, "3-0"); // the stream as it was then, too
+        forgetAfterThree(client(redis));
 
         a.post("the new fourth", null); // numbered 4 again: not a duplicate of the 4 alice saw
         node.sweep(true);
@@ -307,10 +302,7 @@ class RedisRoomsIT {
         }
         alice.await("message", 5);
         StatefulRedisConnection<String, String> direct = client(redis);
-        direct.sync().hset("keyhole:room:lobby", "seq", "3");
-        direct.sync().xdel("keyhole:room:lobby:log", "4-0", "5-0");
-        direct.sync().eval("return redis.call('XSETID', KEYS[1], ARGV[1])", io.lettuce.core.ScriptOutputType.STATUS,
-                new String[] {"keyhole:room:lobby:log"}, "3-0");
+        forgetAfterThree(direct);
 
         a.post("another 4", null); // numbered 4 and 5 again: the count is back where alice is
         a.post("another 5", null);
@@ -323,6 +315,14 @@ class RedisRoomsIT {
 
         assertEquals("restarted", alice.await("resync", 1).get(0).getString("reason"));
         alice.await("the new fifth", frame -> frame.getString("text", "").equals("another 5"));
+    }
+
+    /** Redis as if it came back from a snapshot taken after message 3 of the lobby: 4 and 5 gone, numbers free. */
+    private static void forgetAfterThree(StatefulRedisConnection<String, String> direct) {
+        direct.sync().hset("keyhole:room:lobby", "seq", "3");
+        direct.sync().xdel("keyhole:room:lobby:log", "4-0", "5-0");
+        direct.sync().eval("return redis.call('XSETID', KEYS[1], ARGV[1])", io.lettuce.core.ScriptOutputType.STATUS,
+                new String[] {"keyhole:room:lobby:log"}, "3-0");
     }
 
     @Test
