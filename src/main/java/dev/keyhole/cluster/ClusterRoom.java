@@ -72,8 +72,10 @@ final class ClusterRoom {
     /** The members other nodes have in the room, by key, as last read from Redis. */
     private Map<String, Roster.Member> remote = Map.of();
     private boolean subscribed;
-    private boolean retired;
-    private long lastRefresh;
+    private volatile boolean retired;
+    private volatile long lastRefresh;
+    /** This node's members in the room, for the sweep's refresh, read without the lock. */
+    private volatile List<Roster.Member> here = List.of();
     /** This node's connections and the members' display names, read without the lock by posts. */
     private final Set<MemberConnection> present = java.util.concurrent.ConcurrentHashMap.newKeySet();
     private volatile Map<String, String> names = Map.of();
@@ -142,6 +144,7 @@ final class ClusterRoom {
         }
         locals.computeIfAbsent(member.key(), key -> new ArrayList<>()).add(local);
         present.add(joining);
+        updateHere();
         flush.add(joining);
         flush.addAll(announce(now));
         if (others && locals.values().stream().flatMap(List::stream).anyMatch(l -> !l.epoch.equals(state.epoch()))) {
@@ -305,21 +308,26 @@ final class ClusterRoom {
      * Keeps this node's members present in Redis, when {@code everyMillis} passed since the last time (called by the
      * sweep, whatever the room is busy with: members of a busy room must not expire).
      */
-    synchronized void refresh(long now, long everyMillis) {
-        if (!retired && !locals.isEmpty() && now - lastRefresh >= everyMillis) {
-            store.refresh(keys, locals.keySet().stream().map(key -> roster.member(key).orElseThrow()).toList());
+    void refresh(long now, long everyMillis) {
+        List<Roster.Member> members = here;
+        if (!retired && !members.isEmpty() && now - lastRefresh >= everyMillis) {
+            store.refresh(keys, members); // without the lock, which a room waiting for Redis may hold
             lastRefresh = now;
         }
     }
 
     /** Forgets when presence was last refreshed: the next sweep refreshes it (Redis came back, maybe empty). */
-    synchronized void refreshSoon() {
+    void refreshSoon() {
         lastRefresh = 0;
     }
 
     /** This node's members, as it leaves the cluster: their presence entries are removed. */
-    synchronized List<Roster.Member> localMembers() {
-        return locals.keySet().stream().map(key -> roster.member(key).orElseThrow()).toList();
+    List<Roster.Member> localMembers() {
+        return here;
+    }
+
+    private void updateHere() {
+        here = locals.keySet().stream().map(key -> roster.member(key).orElseThrow()).toList();
     }
 
     /** Whether the room was retired: it has no connection here and is no longer subscribed. */
@@ -347,6 +355,7 @@ final class ClusterRoom {
             return List.of();
         }
         locals.remove(leaving.memberKey());
+        updateHere();
         Roster.Member gone = roster.member(leaving.memberKey()).orElse(Roster.Member.of(leaving));
         store.left(keys, gone);
         List<MemberConnection> flush = new ArrayList<>();

@@ -258,9 +258,9 @@ public class RedisRooms implements Rooms {
     }
 
     /**
-     * The sweep; {@code inline} (tests): on the calling thread, done when this returns. Presence is refreshed and
-     * held-back presence announced here, whatever the room is busy with; the check against Redis is queued behind
-     * the room's work (once: a check already waiting is enough).
+     * The sweep; {@code inline} (tests): on the calling thread, done when this returns. Presence is refreshed here,
+     * without the room's lock, whatever the room is busy with; announcing held-back presence and the check against
+     * Redis are queued behind the room's work (once: a check already waiting is enough).
      */
     void sweep(boolean inline) {
         if (!redis.connect()) {
@@ -276,11 +276,14 @@ public class RedisRooms implements Rooms {
         }
         for (Entry entry : rooms.values()) {
             entry.room().refresh(now, refreshEveryMillis);
-            flush(entry.room().flushPresence());
-            if (inline) {
+            Runnable check = () -> {
+                flush(entry.room().flushPresence());
                 flush(entry.room().check());
+            };
+            if (inline) {
+                check.run();
             } else {
-                entry.once(entry.checkQueued, () -> guarded("sweep", () -> flush(entry.room().check())));
+                entry.once(entry.checkQueued, () -> guarded("sweep", check));
             }
         }
     }
