@@ -89,6 +89,8 @@ public class RedisRooms implements Rooms {
     private volatile boolean listening;
     private ScheduledFuture<?> sweep;
     private volatile boolean stopped;
+    /** Where each room's work runs (the container's managed executor). */
+    private Executor work;
     private final Object reconnectSignal = new Object();
     private int reconnects;
 
@@ -134,14 +136,13 @@ public class RedisRooms implements Rooms {
         sweep = scheduler.scheduleWithFixedDelay(this::sweepSafely, 1, 1, TimeUnit.SECONDS);
     }
 
-    private Executor work;
-
     private void configure(Executor executor) {
         this.work = executor;
         prefix = settings.get(Setting.CLUSTER_KEY_PREFIX);
+        String host = hostName();
         String node = settings.get(Setting.CLUSTER_NODE_ID);
         if (node.isBlank()) {
-            node = hostName() + "-" + UUID.randomUUID().toString().substring(0, 8);
+            node = host + "-" + UUID.randomUUID().toString().substring(0, 8);
         }
         long presenceTtl = TimeUnit.SECONDS.toMillis(settings.get(Setting.CLUSTER_PRESENCE_TTL_SECONDS));
         refreshEveryMillis = presenceTtl / 3;
@@ -156,7 +157,7 @@ public class RedisRooms implements Rooms {
                 Duration.ofMillis(settings.get(Setting.CLUSTER_COMMAND_TIMEOUT_MILLIS)), settings.get(Setting.CLUSTER_REQUEST_QUEUE)),
                 new Channels(), this::afterReconnect);
         store = new RoomStore(redis, prefix, node, limits, clock);
-        directory = new NodeDirectory(redis, prefix, node, hostName(), () -> sessions == null ? 0 : sessions.size(), clock,
+        directory = new NodeDirectory(redis, prefix, node, host, () -> sessions == null ? 0 : sessions.size(), clock,
                 command -> {
                     if (commands != null) {
                         commands.fireAsync(command);
@@ -350,11 +351,6 @@ public class RedisRooms implements Rooms {
             LOG.warning(LogLine.event("cluster.unavailable").with("action", action).with("error", cause.getClass().getName())
                     .toString());
         }
-    }
-
-    /** The rooms on this node now (tests). */
-    int size() {
-        return rooms.size();
     }
 
     /** Messages and presence changes from the channels of this node's rooms, each handed to its room's executor. */

@@ -73,10 +73,6 @@ final class RoomStore {
         return node;
     }
 
-    Limits limits() {
-        return limits;
-    }
-
     RoomKeys keys(dev.keyhole.chat.RoomName room) {
         return new RoomKeys(prefix, room);
     }
