@@ -20,6 +20,8 @@ mkdir -p "$dir"
 "$pki" -d "$dir/keyhole" client rita --cn rita     # revoked before the servers start
 "$pki" -d "$dir/keyhole" revoke rita
 "$pki" -d "$dir/keyhole" client lena --cn lena     # opens connections up to the per-identity limit (PerimeterIT)
+"$pki" -d "$dir/keyhole" client prometheus --cn prometheus   # role metrics (OperationsIT, PrometheusIT)
+"$pki" -d "$dir/keyhole" client root --cn root     # role admin (the admin API and page)
 # The Apache front's (and TrustedProxyIT's proxy's) own certificate: keyhole.auth.proxy.subjects in pom.xml.
 "$pki" -d "$dir/keyhole" proxy apache
 for target in payara-micro wildfly payara-server apache; do   # revoked while a session is open, one per target

@@ -111,6 +111,16 @@ public class Authentication {
         };
     }
 
+    /** The CRL store, when CRLs are configured. */
+    public Optional<CrlStore> crls() {
+        return policy.crls();
+    }
+
+    /** Whether certificates are accepted when their CRL is missing or out of date (keyhole.auth.crl-fail-open). */
+    public boolean crlFailOpen() {
+        return policy.crlFailOpen();
+    }
+
     private void reloadCrls() {
         try {
             policy.crls().ifPresent(CrlStore::reload);

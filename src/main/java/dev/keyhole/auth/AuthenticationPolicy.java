@@ -189,9 +189,9 @@ public final class AuthenticationPolicy {
             return new Rejected(facts, Reason.ADDRESS_NOT_ALLOWED);
         }
         if (chain.isEmpty()) {
-            return location.certificateRequired()
-                    ? new Rejected(facts, Reason.NO_CERTIFICATE)
-                    : new Accepted(facts, Optional.empty(), false);
+            return location.admitsWithoutCertificate(client.address())
+                    ? new Accepted(facts, Optional.empty(), false)
+                    : new Rejected(facts, Reason.NO_CERTIFICATE);
         }
         CertificateCheck.Verdict verdict = certificates.check(chain);
         facts = facts.withFingerprint(verdict.fingerprint());
@@ -209,6 +209,9 @@ public final class AuthenticationPolicy {
         }
         if (!location.admits(identity)) {
             return new Rejected(facts, Reason.SUBJECT_NOT_ALLOWED);
+        }
+        if (!location.grants(identity)) {
+            return new Rejected(facts, Reason.ROLE_REQUIRED);
         }
         return new Accepted(facts, Optional.of(new Credential(identity, passed.valid().path(), passed.valid().anchor())),
                 passed.revocationUnknown());
@@ -263,6 +266,9 @@ public final class AuthenticationPolicy {
         if (!location.admits(identity)) {
             return Optional.of(Reason.SUBJECT_NOT_ALLOWED);
         }
+        if (!location.grants(identity)) {
+            return Optional.of(Reason.ROLE_REQUIRED);
+        }
         return Optional.empty();
     }
 
@@ -273,6 +279,10 @@ public final class AuthenticationPolicy {
 
     public Optional<CrlStore> crls() {
         return certificates.crls();
+    }
+
+    public boolean crlFailOpen() {
+        return crlFailOpen;
     }
 
     private static List<X509Certificate> forwardedChain(List<String> certificate, List<String> rest) {

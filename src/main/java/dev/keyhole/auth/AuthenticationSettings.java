@@ -101,18 +101,49 @@ public final class AuthenticationSettings {
         return Collections.unmodifiableList(warnings);
     }
 
+    /**
+     * The operations locations and their paths: built in and matched before every configured location, so that no
+     * configured location (nor leaving them out of {@code keyhole.auth.locations}) can open them to everyone.
+     */
+    static final Map<String, List<String>> OPERATIONS_LOCATIONS = Map.of(
+            "health", List.of("/health/*"),
+            "metrics", List.of("/metrics"),
+            "admin", List.of("/admin/*"));
+
     private static Locations locations(Settings settings) {
         List<Location> ordered = new ArrayList<>();
-        for (String name : settings.get(Setting.AUTH_LOCATIONS)) {
+        for (String name : List.of("health", "metrics", "admin")) {
+            ordered.add(location(settings, name, OPERATIONS_LOCATIONS.get(name).stream().map(PathPattern::parse).toList()));
+        }
+        List<String> configured = settings.get(Setting.AUTH_LOCATIONS);
+        for (String name : configured) {
+            if (OPERATIONS_LOCATIONS.containsKey(name)) {
+                throw new InvalidSettingException(Setting.AUTH_LOCATIONS, String.join(",", configured),
+                        "'" + name + "' is a built-in location, always matched first; set its rules with "
+                                + "keyhole.auth.location." + name + ".* without listing it");
+            }
             List<PathPattern> paths = settings.get(Setting.AUTH_LOCATION_PATHS.of(name),
                     patterns -> patterns.stream().map(PathPattern::parse).toList());
-            boolean required = settings.get(Setting.AUTH_LOCATION_CERTIFICATE.of(name)).equals("required");
-            List<SubjectRule> subjects = settings.get(Setting.AUTH_LOCATION_SUBJECTS.of(name), AuthenticationSettings::subjectRules);
-            List<AddressRange> addresses = settings.get(Setting.AUTH_LOCATION_ADDRESSES.of(name), AuthenticationSettings::ranges);
-            ordered.add(new Location(name, paths, required, subjects, addresses));
+            ordered.add(location(settings, name, paths));
         }
         boolean fallbackRequired = settings.get(Setting.AUTH_DEFAULT_CERTIFICATE).equals("required");
         return new Locations(ordered, Locations.fallback(fallbackRequired));
+    }
+
+    private static Location location(Settings settings, String name, List<PathPattern> paths) {
+        boolean required = settings.get(Setting.AUTH_LOCATION_CERTIFICATE.of(name)).equals("required");
+        List<SubjectRule> subjects = settings.get(Setting.AUTH_LOCATION_SUBJECTS.of(name), AuthenticationSettings::subjectRules);
+        List<AddressRange> addresses = settings.get(Setting.AUTH_LOCATION_ADDRESSES.of(name), AuthenticationSettings::ranges);
+        List<String> roles = settings.get(Setting.AUTH_LOCATION_ROLES.of(name));
+        List<AddressRange> anonymous = settings.get(Setting.AUTH_LOCATION_ANONYMOUS_ADDRESSES.of(name), AuthenticationSettings::ranges);
+        if (!required && !roles.isEmpty()) {
+            // A request without a certificate has no roles: "optional" would let it past the role rule.
+            throw new InvalidSettingException(Setting.AUTH_LOCATION_CERTIFICATE.of(name), "optional",
+                    "a location with roles (keyhole.auth.location." + name + ".roles) requires a certificate; "
+                            + "admit requests without one from chosen addresses with keyhole.auth.location." + name
+                            + ".anonymous-addresses");
+        }
+        return new Location(name, paths, required, subjects, addresses, roles, anonymous);
     }
 
     private static RoleMapping roles(Settings settings) {
@@ -231,10 +262,23 @@ public final class AuthenticationSettings {
                     .with("paths", location.paths().stream().map(PathPattern::pattern).collect(Collectors.joining(",")))
                     .with("certificate", location.certificateRequired() ? "required" : "optional")
                     .with("subject-rules", location.subjects().size())
-                    .with("addresses", joined.apply(location.addresses())).toString());
+                    .with("addresses", joined.apply(location.addresses()))
+                    .with("roles", joined.apply(location.roles()))
+                    .with("anonymous-addresses", location.anonymousAddresses().isEmpty() ? "none"
+                            : joined.apply(location.anonymousAddresses())).toString());
             if (location.paths().isEmpty()) {
                 warnings.add(LogLine.event("auth.warning").with("problem", "location covers no path")
                         .with("location", location.name()).toString());
+            }
+            if (location.anonymousAddresses().stream().anyMatch(AddressRange::isEverything)) {
+                warnings.add(LogLine.event("auth.warning").with("problem", "keyhole.auth.location." + location.name()
+                        + ".anonymous-addresses admits every address")
+                        .with("effect", "clients without a certificate may use " + location.name()).toString());
+            }
+            if (location.name().equals("admin") && !location.anonymousAddresses().isEmpty()) {
+                warnings.add(LogLine.event("auth.warning").with("problem", "keyhole.auth.location.admin.anonymous-addresses is set")
+                        .with("effect", "clients without a certificate from " + joined.apply(location.anonymousAddresses())
+                                + " may use the admin API").toString());
             }
         }
         report.add(LogLine.event("auth.location").with("name", "default").with("paths", "every other path")

@@ -18,6 +18,7 @@ import java.security.cert.X509CRLSelector;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Date;
@@ -135,6 +136,40 @@ public final class CrlStore {
         }
         LOG.severe(() -> LogLine.event("crl.unavailable").with("file", file).with("problem", problem).toString());
         return new FileState(Instant.EPOCH, -1, null, List.of());
+    }
+
+    /**
+     * What one configured CRL file holds now, for health and metrics.
+     *
+     * @param thisUpdate the oldest thisUpdate of its CRLs, or null when the file holds no readable CRL
+     * @param nextUpdate the earliest nextUpdate of its CRLs, or null when unreadable or none is stated
+     */
+    public record FileStatus(Path file, Instant thisUpdate, Instant nextUpdate) {
+
+        /** Whether the file holds a CRL that still vouches at {@code now} (read, and not past its nextUpdate). */
+        public boolean freshAt(Instant now) {
+            return thisUpdate != null && nextUpdate != null && now.isBefore(nextUpdate);
+        }
+    }
+
+    /** Every configured file, in the configured order. */
+    public synchronized List<FileStatus> files() {
+        List<FileStatus> result = new ArrayList<>();
+        for (Path file : files) {
+            FileState state = states.get(file);
+            Instant oldest = null;
+            Instant earliest = null;
+            for (X509CRL crl : state == null ? List.<X509CRL>of() : state.crls()) {
+                Instant thisUpdate = crl.getThisUpdate().toInstant();
+                oldest = oldest == null || thisUpdate.isBefore(oldest) ? thisUpdate : oldest;
+                if (crl.getNextUpdate() != null) {
+                    Instant next = crl.getNextUpdate().toInstant();
+                    earliest = earliest == null || next.isBefore(earliest) ? next : earliest;
+                }
+            }
+            result.add(new FileStatus(file, oldest, earliest));
+        }
+        return result;
     }
 
     /** The CRLs as read now: a consistent view for one decision, and the generation that names it. */

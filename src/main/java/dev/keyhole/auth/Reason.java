@@ -26,6 +26,8 @@ public enum Reason {
     SERIAL_DENIED("serial-denied"),
     /** The subject is not among those the location admits. */
     SUBJECT_NOT_ALLOWED("subject-not-allowed"),
+    /** The identity has none of the roles the location needs (keyhole.auth.location.NAME.roles). */
+    ROLE_REQUIRED("role-required"),
     /** The client address is not among those the location admits. */
     ADDRESS_NOT_ALLOWED("address-not-allowed"),
     /** A trusted proxy forwarded a certificate header that does not hold a certificate. */

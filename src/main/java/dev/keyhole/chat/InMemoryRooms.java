@@ -110,6 +110,11 @@ public class InMemoryRooms implements Rooms {
     }
 
     @Override
+    public List<RoomStats> stats() {
+        return rooms.values().stream().map(Room::stats).toList();
+    }
+
+    @Override
     public Membership join(RoomName name, MemberConnection connection, ResumePoint resume) {
         while (true) {
             Room room = roomFor(name, connection.memberKey());

@@ -33,6 +33,14 @@ public interface MemberConnection {
         return enqueue(frame);
     }
 
+    /**
+     * {@link #enqueue(String, long)} for a message delivered live, posted at {@code postedAtMillis} (epoch
+     * milliseconds): its delivery latency is measured from then.
+     */
+    default boolean enqueue(String frame, long utf8Bytes, long postedAtMillis) {
+        return enqueue(frame, utf8Bytes);
+    }
+
     /** Sends what was queued; called by the room after it released its lock. */
     void flush();
 

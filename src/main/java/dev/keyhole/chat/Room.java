@@ -118,10 +118,11 @@ final class Room {
         history.add(entry);
         Set<MemberConnection> flush = new LinkedHashSet<>();
         List<MemberConnection> dropped = new ArrayList<>();
+        long postedAt = now.toEpochMilli();
         for (List<MemberConnection> member : connections.values()) {
             for (MemberConnection connection : member) {
                 flush.add(connection);
-                if (!connection.enqueue(frame, entry.bytes())) {
+                if (!connection.enqueue(frame, entry.bytes(), postedAt)) {
                     dropped.add(connection);
                 }
             }
@@ -200,6 +201,11 @@ final class Room {
     }
 
     /** When a member last joined, posted or left. */
+    synchronized Rooms.RoomStats stats() {
+        int open = connections.values().stream().mapToInt(List::size).sum();
+        return new Rooms.RoomStats(name.value(), roster.size(), open, epoch, lastSeq, history.size(), history.bytes());
+    }
+
     Instant lastActivity() {
         return lastActivity;
     }

@@ -1,5 +1,7 @@
 package dev.keyhole.chat;
 
+import java.util.List;
+
 /**
  * The room service the chat endpoint talks to. The default, {@link InMemoryRooms}, keeps rooms in this server;
  * an implementation that fans out through a broker can replace it without touching the endpoint.
@@ -15,6 +17,24 @@ public interface Rooms {
      * @throws UnavailableException when the rooms are kept elsewhere (a cluster's Redis) that cannot be reached now
      */
     Membership join(RoomName room, MemberConnection connection, ResumePoint resume);
+
+    /**
+     * The rooms this node holds now, for the metrics and the admin API. In a cluster: the rooms with connections on
+     * this node, their members as last read from Redis, and no history (it is in Redis: {@code historyMessages} and
+     * {@code historyBytes} are -1).
+     */
+    List<RoomStats> stats();
+
+    /**
+     * One room as this node sees it.
+     *
+     * @param members the members (identities) in the room
+     * @param connections the connections to it on this node
+     * @param lastSeq the room's top sequence number (offset) as this node last saw it
+     */
+    record RoomStats(String name, int members, int connections, String epoch, long lastSeq, int historyMessages,
+            long historyBytes) {
+    }
 
     /** One connection's place in a room. */
     interface Membership {

@@ -56,6 +56,11 @@ final class SessionMemberConnection implements MemberConnection {
     }
 
     @Override
+    public boolean enqueue(String frame, long utf8Bytes, long postedAtMillis) {
+        return outbox.enqueue(frame, utf8Bytes, postedAtMillis);
+    }
+
+    @Override
     public void flush() {
         outbox.flush();
     }

@@ -6,6 +6,7 @@ import dev.keyhole.chat.ChatEventEncoder;
 import dev.keyhole.chat.HistoryEntry;
 import dev.keyhole.chat.MemberConnection;
 import dev.keyhole.chat.ResumePoint;
+import dev.keyhole.chat.Rooms;
 import dev.keyhole.chat.Roster;
 import dev.keyhole.ws.Utf8;
 import java.time.Clock;
@@ -153,8 +154,24 @@ final class ClusterRoom {
         return new Joined(new ArrayList<>(flush));
     }
 
+    /** The room as this node sees it: members as last read, this node's connections, the furthest of them. */
+    synchronized Rooms.RoomStats stats() {
+        Local furthest = null;
+        int open = 0;
+        for (List<Local> member : locals.values()) {
+            for (Local local : member) {
+                open++;
+                if (furthest == null || local.seq > furthest.seq) {
+                    furthest = local;
+                }
+            }
+        }
+        return new Rooms.RoomStats(keys.name(), roster.size(), open, furthest == null ? null : furthest.epoch,
+                furthest == null ? 0 : furthest.seq, -1, -1);
+    }
+
     /** A message from the room's channel. */
-    synchronized Collection<MemberConnection> onMessage(String epoch, long seq, String frame) {
+    synchronized Collection<MemberConnection> onMessage(String epoch, long seq, long postedAtMillis, String frame) {
         if (retired) {
             return List.of();
         }
@@ -178,7 +195,7 @@ final class ClusterRoom {
                     local.seq = seq;
                     local.lastFrame = frame;
                     flush.add(local.connection);
-                    if (!local.connection.enqueue(frame, bytes)) {
+                    if (!local.connection.enqueue(frame, bytes, postedAtMillis)) {
                         dropped.add(local);
                     }
                 }

@@ -55,6 +55,11 @@ final class NodeDirectory {
         return prefix + "control";
     }
 
+    /** The channel of messages to this node alone (probes of its own, answers to its questions). */
+    String inboxChannel() {
+        return prefix + "node:" + node + ":inbox";
+    }
+
     /** Says in Redis that this node is up, and how busy (best effort: a missed announcement expires nothing yet). */
     void announce() {
         RedisAsyncCommands<String, String> commands = redis.async();

@@ -1,5 +1,9 @@
 package dev.keyhole.cluster;
 
+import io.lettuce.core.metrics.MicrometerCommandLatencyRecorder;
+import io.lettuce.core.metrics.MicrometerOptions;
+import io.micrometer.core.instrument.MeterRegistry;
+
 import dev.keyhole.log.LogLine;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisChannelHandler;
@@ -43,6 +47,7 @@ final class RedisLink implements AutoCloseable {
     private final Options options;
     private final RedisPubSubListener<String, String> listener;
     private final AtomicBoolean reachable = new AtomicBoolean(true);
+    private final MeterRegistry failures;
     private volatile boolean closing;
     private volatile boolean commandsUp = true;
     private volatile boolean pubsubUp = true;
@@ -53,10 +58,16 @@ final class RedisLink implements AutoCloseable {
     private volatile Runnable onConnected = () -> { };
     private volatile Runnable onFirstConnect = () -> { };
 
-    RedisLink(Options options, RedisPubSubListener<String, String> listener, Runnable onReconnect) {
+    RedisLink(Options options, RedisPubSubListener<String, String> listener, Runnable onReconnect, MeterRegistry registry) {
         this.options = options;
         this.listener = listener;
-        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2).build();
+        this.failures = registry;
+        // Lettuce times every command (lettuce_command_completion_seconds by command and Redis address): a summary,
+        // no histogram and no client-side percentiles, so that a dozen commands stay a few dozen series.
+        MicrometerOptions latency = MicrometerOptions.builder().enable().histogram(false).localDistinction(false)
+                .targetPercentiles(new double[0]).build();
+        this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                .commandLatencyRecorder(new MicrometerCommandLatencyRecorder(registry, latency)).build();
         RedisURI uri = RedisURI.create(options.uri());
         uri.setTimeout(options.commandTimeout());
         this.client = RedisClient.create(resources, uri);
@@ -221,6 +232,26 @@ final class RedisLink implements AutoCloseable {
                 connection.async().subscribe(channel);
             }
         }
+    }
+
+    /**
+     * Counts a Redis command that failed ({@code keyhole_redis_errors_total}), by kind: {@code timeout},
+     * {@code unreachable} (refused while disconnected) or {@code error} (an error reply).
+     */
+    void failed(Throwable error) {
+        String kind = "error";
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof java.util.concurrent.TimeoutException || t instanceof io.lettuce.core.RedisCommandTimeoutException) {
+                kind = "timeout";
+                break;
+            }
+            if (t instanceof io.lettuce.core.RedisConnectionException || t instanceof IllegalStateException
+                    || t instanceof io.lettuce.core.RedisException && String.valueOf(t.getMessage()).contains("not connected")) {
+                kind = "unreachable";
+                break;
+            }
+        }
+        failures.counter("keyhole.redis.errors", "kind", kind).increment();
     }
 
     Duration commandTimeout() {

@@ -13,6 +13,8 @@ import dev.keyhole.limits.TokenBucket;
 import dev.keyhole.log.LogLine;
 import dev.keyhole.ws.SessionRuntime;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -72,6 +74,9 @@ public class RedisRooms implements Rooms {
     @Inject
     SessionRuntime sessions;
 
+    @Inject
+    MeterRegistry registry;
+
     private final ConcurrentMap<String, Entry> rooms = new ConcurrentHashMap<>();
     private final ChatEventEncoder encoder = new ChatEventEncoder();
     /** At most a few log lines a second about Redis being unavailable, however many clients notice. */
@@ -92,6 +97,8 @@ public class RedisRooms implements Rooms {
     /** Where each room's work runs (the container's managed executor). */
     private Executor work;
     private final Object reconnectSignal = new Object();
+    /** Probes sent to this node's inbox and not back yet, by id. */
+    private final ConcurrentMap<String, java.util.concurrent.CompletableFuture<Duration>> probes = new ConcurrentHashMap<>();
     private int reconnects;
 
     /**
@@ -127,6 +134,7 @@ public class RedisRooms implements Rooms {
     RedisRooms(Settings settings, Executor executor, Clock clock) {
         this.settings = settings;
         this.clock = clock;
+        this.registry = new SimpleMeterRegistry();
         configure(executor);
     }
 
@@ -155,7 +163,7 @@ public class RedisRooms implements Rooms {
         RedisLink.validate(uri);
         redis = new RedisLink(new RedisLink.Options(uri, settings.get(Setting.CLUSTER_REDIS_CA_FILE),
                 Duration.ofMillis(settings.get(Setting.CLUSTER_COMMAND_TIMEOUT_MILLIS)), settings.get(Setting.CLUSTER_REQUEST_QUEUE)),
-                new Channels(), this::afterReconnect);
+                new Channels(), this::afterReconnect, registry);
         store = new RoomStore(redis, prefix, node, limits, clock);
         directory = new NodeDirectory(redis, prefix, node, host, () -> sessions == null ? 0 : sessions.size(), clock,
                 command -> {
@@ -199,6 +207,11 @@ public class RedisRooms implements Rooms {
         }
     }
 
+    @Override
+    public List<RoomStats> stats() {
+        return rooms.values().stream().map(entry -> entry.room().stats()).toList();
+    }
+
     /** Sends a command to every node of the cluster, this one included ({@link ClusterCommand}, a CDI event on each). */
     public void broadcast(String command, java.util.Map<String, String> arguments) {
         if (!redis.connect()) {
@@ -207,10 +220,45 @@ public class RedisRooms implements Rooms {
         directory.publish(command, arguments);
     }
 
+    /**
+     * Checks that Redis answers and that its pub/sub delivers to this node: a message published to this node's own
+     * inbox must come back within the timeout.
+     *
+     * @return completes with the round trip time, or fails (Redis unreachable, or the message did not come back)
+     */
+    public java.util.concurrent.CompletableFuture<Duration> probe(Duration timeout) {
+        if (!listening || !redis.connect()) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new UnavailableException("Redis is not reachable", null));
+        }
+        String id = UUID.randomUUID().toString();
+        long start = System.nanoTime();
+        java.util.concurrent.CompletableFuture<Duration> back = new java.util.concurrent.CompletableFuture<>();
+        probes.put(id, back);
+        try {
+            redis.async().publish(directory.inboxChannel(), "probe " + id);
+        } catch (RuntimeException e) {
+            back.completeExceptionally(e);
+        }
+        return back.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete((rtt, error) -> probes.remove(id))
+                .thenApply(arrived -> Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** A message to this node alone: a probe of its own coming back. */
+    private void onInbox(String message) {
+        if (message.startsWith("probe ")) {
+            java.util.concurrent.CompletableFuture<Duration> waiting = probes.get(message.substring(6));
+            if (waiting != null) {
+                waiting.complete(Duration.ZERO);
+            }
+        }
+    }
+
     /** Subscribes to the control channel (again from the sweep until it worked: commands must not be missed). */
     private void listenForCommands() {
         try {
             redis.subscribe(directory.controlChannel());
+            redis.subscribe(directory.inboxChannel());
             listening = true;
         } catch (Exception e) {
             logUnavailable("control", e);
@@ -333,6 +381,7 @@ public class RedisRooms implements Rooms {
         }
         List<String> channels = new ArrayList<>(rooms.values().stream().map(entry -> entry.room().keys().channel()).toList());
         channels.add(directory.controlChannel());
+        channels.add(directory.inboxChannel());
         redis.resubscribe(channels);
         lastAnnounce = 0;
         for (Entry entry : rooms.values()) {
@@ -362,6 +411,10 @@ public class RedisRooms implements Rooms {
                 work.execute(() -> directory.onControl(message));
                 return;
             }
+            if (channel.equals(directory.inboxChannel())) {
+                onInbox(message);
+                return;
+            }
             String roomPrefix = prefix + "room:";
             if (!channel.startsWith(roomPrefix)) {
                 return;
@@ -371,25 +424,29 @@ public class RedisRooms implements Rooms {
                 return;
             }
             if (message.startsWith("m ")) {
+                // "m EPOCH SEQ POSTED-AT-MILLIS FRAME" (post.lua)
                 int epochEnd = message.indexOf(' ', 2);
                 int seqEnd = epochEnd < 0 ? -1 : message.indexOf(' ', epochEnd + 1);
-                if (seqEnd < 0) {
+                int timeEnd = seqEnd < 0 ? -1 : message.indexOf(' ', seqEnd + 1);
+                if (timeEnd < 0) {
                     return;
                 }
                 String epoch = message.substring(2, epochEnd);
                 long seq;
+                long postedAt;
                 try {
                     seq = Long.parseLong(message.substring(epochEnd + 1, seqEnd));
+                    postedAt = Long.parseLong(message.substring(seqEnd + 1, timeEnd));
                 } catch (NumberFormatException e) {
                     return;
                 }
-                String frame = message.substring(seqEnd + 1);
+                String frame = message.substring(timeEnd + 1);
                 if (entry.work().queued() >= MAX_QUEUED) {
                     // Too far behind: this message is read from the stream with the others when the room catches up.
                     entry.once(entry.syncQueued, () -> guarded("deliver", () -> flush(entry.room().sync())));
                     return;
                 }
-                entry.work().execute(() -> guarded("deliver", () -> flush(entry.room().onMessage(epoch, seq, frame))));
+                entry.work().execute(() -> guarded("deliver", () -> flush(entry.room().onMessage(epoch, seq, postedAt, frame))));
             } else if ("p".equals(message)) {
                 entry.once(entry.presenceQueued, () -> guarded("presence", () -> flush(entry.room().presence())));
             }

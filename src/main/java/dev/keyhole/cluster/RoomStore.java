@@ -125,6 +125,9 @@ final class RoomStore {
                 Integer.toString(limits.historyMessages()), Long.toString(limits.historyBytes()),
                 Long.toString(oldestKept(now)), Long.toString(limits.keyTtlMillis()))
                 .whenComplete((result, error) -> {
+                    if (error != null) {
+                        redis.failed(error);
+                    }
                     if (error instanceof RedisNoScriptException || error != null && error.getCause() instanceof RedisNoScriptException) {
                         loadScripts(); // Redis restarted since they were loaded: this post is refused, the next ones go
                     }
@@ -220,7 +223,10 @@ final class RoomStore {
 
     private RedisAsyncCommands<String, String> commands() {
         if (!redis.connect()) {
-            throw new Rooms.UnavailableException("Redis is not reachable", null);
+            Rooms.UnavailableException unreachable = new Rooms.UnavailableException("Redis is not reachable",
+                    new IllegalStateException("not connected to Redis"));
+            redis.failed(unreachable);
+            throw unreachable;
         }
         return redis.async();
     }
@@ -244,7 +250,8 @@ final class RoomStore {
         }
     }
 
-    private static Rooms.UnavailableException unavailable(Throwable cause) {
+    private Rooms.UnavailableException unavailable(Throwable cause) {
+        redis.failed(cause);
         return cause instanceof Rooms.UnavailableException u ? u : new Rooms.UnavailableException("Redis did not answer", cause);
     }
 

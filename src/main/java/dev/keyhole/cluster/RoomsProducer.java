@@ -19,7 +19,7 @@ public class RoomsProducer {
 
     /** In a cluster, the node joins it when the application starts: it connects, announces itself and listens. */
     void onStartup(@Observes Startup startup, Settings settings, Instance<RedisRooms> redis) {
-        if (!settings.get(Setting.CLUSTER_REDIS_URI).isBlank()) {
+        if (clustered(settings)) {
             redis.get().node();
         }
     }
@@ -27,6 +27,11 @@ public class RoomsProducer {
     @Produces
     @ApplicationScoped
     Rooms rooms(Settings settings, Instance<InMemoryRooms> memory, Instance<RedisRooms> redis) {
-        return settings.get(Setting.CLUSTER_REDIS_URI).isBlank() ? memory.get() : redis.get();
+        return clustered(settings) ? redis.get() : memory.get();
+    }
+
+    /** Whether this node is one of a cluster (keyhole.cluster.redis-uri is set). */
+    public static boolean clustered(Settings settings) {
+        return !settings.get(Setting.CLUSTER_REDIS_URI).isBlank();
     }
 }

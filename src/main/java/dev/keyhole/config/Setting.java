@@ -213,7 +213,19 @@ public final class Setting<T> {
     public static final Setting<List<String>> AUTH_LOCATION_ADDRESSES =
             define("keyhole.auth.location.<name>.addresses", "", Values.list(','));
 
+    /** The roles of which an identity needs one in a location (none listed: no role needed). */
+    public static final Setting<List<String>> AUTH_LOCATION_ROLES =
+            define("keyhole.auth.location.<name>.roles", "", Values.names());
+    /** Where a request without a certificate is admitted to a location that requires one (none listed: nowhere). */
+    public static final Setting<List<String>> AUTH_LOCATION_ANONYMOUS_ADDRESSES =
+            define("keyhole.auth.location.<name>.anonymous-addresses", "", Values.list(','));
+
     static {
+        // The operations locations: built in, matched before every other, with fixed paths (docs/operations.md).
+        define("keyhole.auth.location.health.roles", "admin,metrics", Values.names());
+        define("keyhole.auth.location.health.anonymous-addresses", "127.0.0.0/8,::1", Values.list(','));
+        define("keyhole.auth.location.metrics.roles", "metrics", Values.names());
+        define("keyhole.auth.location.admin.roles", "admin", Values.names());
         define("keyhole.auth.location.chat.paths", "/chat/*", Values.list(','));
         define("keyhole.auth.location.chat.certificate", "required", Values.oneOf("required", "optional"));
         define("keyhole.auth.location.echo.paths", "/echo", Values.list(','));

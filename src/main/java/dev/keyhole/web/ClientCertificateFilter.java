@@ -46,19 +46,20 @@ public class ClientCertificateFilter extends HttpFilter {
         RequestPath.Verdict path = RequestPath.of(request);
         if (!path.accepted()) {
             // RequestPathFilter refuses these before; this is its second line, should the filters be reordered.
-            HandshakeRefusal.send(response, HttpServletResponse.SC_BAD_REQUEST, RequestPath.REASON);
+            HandshakeRefusal.send(request, response, HttpServletResponse.SC_BAD_REQUEST, RequestPath.REASON);
             return;
         }
         AuthenticationPolicy.Request facts = new AuthenticationPolicy.Request(path.path(), request.getRemoteAddr(),
                 certificates(request), name -> headers(request, name));
         Decision decision = authentication.decide(facts, Perimeter.isWebSocketHandshake(request));
         if (decision instanceof Rejected rejected) {
-            HandshakeRefusal.send(response, HttpServletResponse.SC_FORBIDDEN, rejected.reason().code());
+            HandshakeRefusal.send(request, response, HttpServletResponse.SC_FORBIDDEN, rejected.reason().code());
             return;
         }
         Accepted accepted = (Accepted) decision;
         ClientPrincipal principal = accepted.credential()
                 .map(credential -> new ClientPrincipal(credential, decision.facts().client().address())).orElse(null);
+        request.setAttribute(HandshakeRefusal.ACCEPTED, principal == null ? "anonymous" : "certificate");
         chain.doFilter(new AuthenticatedRequest(request, principal, decision.facts().client()), response);
     }
 

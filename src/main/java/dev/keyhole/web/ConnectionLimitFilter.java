@@ -40,7 +40,7 @@ public class ConnectionLimitFilter extends HttpFilter {
             return;
         }
         if (runtime.shuttingDown()) {
-            HandshakeRefusal.send(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "shutting-down");
+            HandshakeRefusal.send(request, response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, "shutting-down");
             return;
         }
         String identityKey = ClientPrincipal.identityOf(request.getUserPrincipal())
@@ -51,7 +51,7 @@ public class ConnectionLimitFilter extends HttpFilter {
                     .with("pool", identityKey == null ? "anonymous" : "certificate")
                     .with("time", Instant.now()).with("remote", request.getRemoteAddr()).with("path", request.getRequestURI())
                     .with("subject", request.getUserPrincipal() == null ? null : request.getUserPrincipal().getName()).toString());
-            HandshakeRefusal.send(response, outcome.refusal().status(), outcome.refusal().code());
+            HandshakeRefusal.send(request, response, outcome.refusal().status(), outcome.refusal().code());
             return;
         }
         try {

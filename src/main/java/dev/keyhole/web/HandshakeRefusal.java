@@ -1,5 +1,6 @@
 package dev.keyhole.web;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +9,21 @@ import java.nio.charset.StandardCharsets;
 public final class HandshakeRefusal {
 
     private HandshakeRefusal() {
+    }
+
+    /** The request attribute that holds the reason code of a refusal, for the handshake counter. */
+    static final String REFUSED = "dev.keyhole.refused";
+    /** The request attribute that says how an accepted request was authenticated: certificate or anonymous. */
+    static final String ACCEPTED = "dev.keyhole.accepted";
+
+    /**
+     * Answers {@code status} with the reason code as a short plain-text body, never cached, and notes the reason on
+     * the request ({@link HandshakeMetricsFilter}).
+     */
+    public static void send(HttpServletRequest request, HttpServletResponse response, int status, String reasonCode)
+            throws IOException {
+        request.setAttribute(REFUSED, reasonCode);
+        send(response, status, reasonCode);
     }
 
     /** Answers {@code status} with the reason code as a short plain-text body, never cached. */

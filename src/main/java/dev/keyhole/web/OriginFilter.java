@@ -35,7 +35,7 @@ public class OriginFilter extends HttpFilter {
                 LOG.warning(LogLine.event("origin").with("decision", "reject").with("reason", "origin-not-allowed")
                         .with("time", Instant.now()).with("remote", request.getRemoteAddr())
                         .with("path", request.getRequestURI()).with("origin", origin).toString());
-                HandshakeRefusal.send(response, HttpServletResponse.SC_FORBIDDEN, "origin-not-allowed");
+                HandshakeRefusal.send(request, response, HttpServletResponse.SC_FORBIDDEN, "origin-not-allowed");
                 return;
             }
             chain.doFilter(request, response);
@@ -46,7 +46,7 @@ public class OriginFilter extends HttpFilter {
         answer.headers().forEach(response::setHeader);
         if (answer.preflight()) {
             if (answer.refused()) {
-                HandshakeRefusal.send(response, HttpServletResponse.SC_FORBIDDEN, "cors-not-allowed");
+                HandshakeRefusal.send(request, response, HttpServletResponse.SC_FORBIDDEN, "cors-not-allowed");
             } else {
                 response.setStatus(HttpServletResponse.SC_NO_CONTENT);
             }

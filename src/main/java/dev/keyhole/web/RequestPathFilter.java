@@ -29,7 +29,7 @@ public class RequestPathFilter extends HttpFilter {
                     .with("rule", verdict.rule()).with("time", Instant.now()).with("remote", request.getRemoteAddr())
                     .with("path", request.getRequestURI()).with("container-path", RequestPath.containerPath(request))
                     .toString());
-            HandshakeRefusal.send(response, HttpServletResponse.SC_BAD_REQUEST, RequestPath.REASON);
+            HandshakeRefusal.send(request, response, HttpServletResponse.SC_BAD_REQUEST, RequestPath.REASON);
             return;
         }
         chain.doFilter(request, response);

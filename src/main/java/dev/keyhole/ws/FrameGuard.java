@@ -10,11 +10,19 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * (and close with 1011); with it, the container never receives a byte of a message over the limit, and the
  * connection is closed with 1009 (the trip action, given by {@link #attach}).
  *
+ * <p>The trip action does not run at the header, but once the rest of that frame has arrived and been dropped (up to
+ * {@link #DISCARD_LIMIT} bytes of it), or when {@link #settle()} says to stop waiting: a server that closes a
+ * connection while the client's bytes are still unread makes its kernel answer with a reset, and a client that is
+ * still sending its one oversized message would lose the 1009 close frame that tells it why.
+ *
  * <p>Only frame headers are parsed (RFC 6455 §5.2); payloads are skipped, never copied. Control frames do not count
- * towards a message, but one longer than a control frame may be (125 bytes) trips the guard. Used by one container read thread at a time; {@link #attach} may come from another.
+ * towards a message, but one longer than a control frame may be (125 bytes) trips the guard. Used by one container
+ * read thread at a time; {@link #attach} and {@link #settle()} may come from another.
  */
 public final class FrameGuard {
 
+    /** How much of the frame that tripped the guard is read and dropped before the trip action runs. */
+    static final long DISCARD_LIMIT = 1 << 20;
     private static final int MAX_HEADER = 14;
     private static final int MAX_CONTROL_PAYLOAD = 125;
 
@@ -22,6 +30,10 @@ public final class FrameGuard {
     private volatile Runnable onTrip;
     private final AtomicBoolean reported = new AtomicBoolean();
     private volatile boolean tripped;
+    /** Tripped, and the frame that tripped it dropped (or no longer waited for): the trip action may run. */
+    private volatile boolean settled;
+    /** Of the frame that tripped the guard: how much is still to be read and dropped. */
+    private long discardLeft;
 
     private final byte[] header = new byte[MAX_HEADER];
     private int headerHave;
@@ -39,13 +51,26 @@ public final class FrameGuard {
     public void attach(long endpointLimit, Runnable action) {
         limit = endpointLimit;
         onTrip = action;
-        if (tripped) {
+        if (settled) {
             report();
         }
     }
 
     public boolean tripped() {
         return tripped;
+    }
+
+    /** Whether the guard tripped and is still waiting for the rest of the frame that tripped it. */
+    public boolean waiting() {
+        return tripped && !settled;
+    }
+
+    /** Stops waiting for the rest of the frame that tripped the guard (the client stopped sending): the action runs. */
+    public void settle() {
+        if (tripped) {
+            settled = true;
+            report();
+        }
     }
 
     public long limit() {
@@ -60,6 +85,7 @@ public final class FrameGuard {
      */
     public int inspect(byte[] bytes, int offset, int length) {
         if (tripped) {
+            discard(length);
             return 0;
         }
         int end = offset + length;
@@ -80,7 +106,8 @@ public final class FrameGuard {
             headerHave = 0;
             if (!accept()) {
                 tripped = true;
-                report();
+                discardLeft = Math.min(payloadLeft, DISCARD_LIMIT);
+                discard(end - at);
                 return Math.max(0, frameStart - offset);
             }
         }
@@ -125,6 +152,15 @@ public final class FrameGuard {
         }
         messageBytes += length;
         return messageBytes <= limit;
+    }
+
+    /** Drops bytes of the frame that tripped the guard; once it is all gone, the trip action runs. */
+    private void discard(int bytes) {
+        discardLeft -= Math.min(discardLeft, bytes);
+        if (discardLeft == 0 && !settled) {
+            settled = true;
+            report();
+        }
     }
 
     private void report() {

@@ -33,6 +33,7 @@ public final class LiveSession {
     private final Credential credential;
     private final Instant notAfter;
     private final Outbox outbox;
+    private final SessionMeters.Endpoint meters;
     private final MessageAssembler assembler;
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile SessionListener listener;
@@ -44,8 +45,18 @@ public final class LiveSession {
     /** Read and written by the sweep only. */
     private long lastDelivery;
     private long deliveredAtLastSweep;
+    /** The connection's frame guard, if it has one (Tyrus); set before the session is shared. */
+    private FrameGuard guard;
+    /** When the sweep first saw the guard waiting for the rest of an oversized frame; the sweep's only. */
+    private long guardWaitingSince;
 
     LiveSession(Session session, MessageEndpoint endpoint, ConnectionLimits.Lease lease, Outbox outbox, long now) {
+        this(session, endpoint, lease, outbox, SessionMeters.unobserved().endpoint(endpoint.name()), now);
+    }
+
+    LiveSession(Session session, MessageEndpoint endpoint, ConnectionLimits.Lease lease, Outbox outbox,
+            SessionMeters.Endpoint meters, long now) {
+        this.meters = meters;
         this.session = session;
         this.endpoint = endpoint;
         this.lease = lease;
@@ -110,6 +121,10 @@ public final class LiveSession {
         return endpoint.name();
     }
 
+    SessionMeters.Endpoint meters() {
+        return meters;
+    }
+
     Session session() {
         return session;
     }
@@ -120,6 +135,25 @@ public final class LiveSession {
 
     Optional<Credential> credential() {
         return Optional.ofNullable(credential);
+    }
+
+    void guard(FrameGuard connectionGuard) {
+        guard = connectionGuard;
+    }
+
+    /**
+     * Stops waiting for the rest of an oversized frame (so the session is closed with 1009) once the guard has waited
+     * {@code graceNanos}: the client sends no more of it.
+     */
+    void settleGuard(long now, long graceNanos) {
+        if (guard == null || !guard.waiting()) {
+            return;
+        }
+        if (guardWaitingSince == 0) {
+            guardWaitingSince = now;
+        } else if (now - guardWaitingSince >= graceNanos) {
+            guard.settle();
+        }
     }
 
     /** Whether the certificate path has reached its end of validity (the earliest notAfter in it). */
@@ -147,7 +181,10 @@ public final class LiveSession {
         lastIncoming = now;
         SessionListener current = listener;
         if (current != null) {
-            assembler.text(part, last).ifPresent(current::text);
+            assembler.text(part, last).ifPresent(text -> {
+                meters.received();
+                current.text(text);
+            });
         }
     }
 
@@ -162,7 +199,10 @@ public final class LiveSession {
             close(CloseCause.UNSUPPORTED_DATA);
             return;
         }
-        assembler.binary(part, last).ifPresent(current::binary);
+        assembler.binary(part, last).ifPresent(data -> {
+            meters.received();
+            current.binary(data);
+        });
     }
 
     /**

@@ -30,7 +30,8 @@ public final class Outbox {
         }
     }
 
-    private record Pending(Object message, long bytes) {
+    /** @param postedAtMillis when the message was posted (a chat message), for the delivery latency; 0: not known */
+    private record Pending(Object message, long bytes, long postedAtMillis) {
     }
 
     private final Session session;
@@ -43,10 +44,16 @@ public final class Outbox {
     private boolean overflowed;
     private boolean closeSent;
     private volatile long delivered;
+    private final SessionMeters.Endpoint meters;
 
     public Outbox(Session session, Limits limits) {
+        this(session, limits, SessionMeters.unobserved().endpoint("-"));
+    }
+
+    public Outbox(Session session, Limits limits, SessionMeters.Endpoint meters) {
         this.session = session;
         this.limits = limits;
+        this.meters = meters;
     }
 
     /**
@@ -64,7 +71,7 @@ public final class Outbox {
     public boolean send(ByteBuffer data) {
         ByteBuffer copy = ByteBuffer.allocate(data.remaining());
         copy.put(data.duplicate()).flip();
-        boolean queued = offer(copy, copy.remaining());
+        boolean queued = offer(copy, copy.remaining(), 0);
         flush();
         return queued;
     }
@@ -76,7 +83,7 @@ public final class Outbox {
      * @return false when the outbox is closed, now (overflow) or before; the session is closed by {@link #flush}
      */
     public boolean enqueue(String text) {
-        return offer(text, Utf8.length(text));
+        return offer(text, Utf8.length(text), 0);
     }
 
     /**
@@ -84,7 +91,15 @@ public final class Outbox {
      * every member: its size is counted once).
      */
     public boolean enqueue(String text, long utf8Bytes) {
-        return offer(text, utf8Bytes);
+        return offer(text, utf8Bytes, 0);
+    }
+
+    /**
+     * {@link #enqueue(String, long)} for a message posted at {@code postedAtMillis} (epoch milliseconds, the room's
+     * clock): its delivery is measured from then ({@code keyhole_delivery_latency_seconds}).
+     */
+    public boolean enqueue(String text, long utf8Bytes, long postedAtMillis) {
+        return offer(text, utf8Bytes, postedAtMillis);
     }
 
     /** Sends what is queued, or, after an overflow, closes the session as a slow consumer (once). */
@@ -132,7 +147,12 @@ public final class Outbox {
         }
     }
 
-    private boolean offer(Object message, long bytes) {
+    /** How many UTF-8 bytes (text) and bytes (binary) wait, the message being sent included. */
+    public synchronized long queuedBytes() {
+        return queuedBytes;
+    }
+
+    private boolean offer(Object message, long bytes, long postedAtMillis) {
         synchronized (this) {
             if (closed) {
                 return false;
@@ -145,7 +165,7 @@ public final class Outbox {
                 queuedBytes = 0;
                 return false;
             }
-            queue.add(new Pending(message, bytes));
+            queue.add(new Pending(message, bytes, postedAtMillis));
             queuedBytes += bytes;
             return true;
         }
@@ -202,7 +222,9 @@ public final class Outbox {
                 queuedBytes = 0;
             }
         }
-        if (!result.isOK()) {
+        if (result.isOK()) {
+            meters.delivered(pending.postedAtMillis());
+        } else {
             if (!session.isOpen()) {
                 return; // the connection closed while this was in flight: nobody to tell
             }

@@ -47,6 +47,29 @@ public final class SessionErrors {
         return t.getClass().getSimpleName().equals("MessageTooBigException");
     }
 
+    /** The session property that holds why Keyhole closed it (the first cause), for the close counter. */
+    static final String CLOSE_CAUSE = "dev.keyhole.close-cause";
+
+    /** Notes why Keyhole is closing the session, unless a cause was noted already (the first one is the reason). */
+    static void noteCause(Session session, CloseCause cause) {
+        try {
+            session.getUserProperties().putIfAbsent(CLOSE_CAUSE, cause);
+        } catch (RuntimeException closed) {
+            // a session whose properties are gone is closed already
+        }
+    }
+
+    /** Why Keyhole closed the session: its reason code, or {@code client} when the client (or the network) did. */
+    static String closedBecause(Session session) {
+        Object cause;
+        try {
+            cause = session.getUserProperties().get(CLOSE_CAUSE);
+        } catch (RuntimeException gone) {
+            cause = null;
+        }
+        return cause instanceof CloseCause known ? known.reasonCode() : "client";
+    }
+
     /** Logs the failure and closes the session with the matching code, if it is still open. */
     public static void close(Session session, Throwable failure, String endpoint) {
         Optional<CloseCause> closure = classify(failure);
@@ -73,6 +96,7 @@ public final class SessionErrors {
         if (!session.isOpen()) {
             return;
         }
+        noteCause(session, closure);
         try {
             session.close(closure.toCloseReason());
         } catch (IOException | IllegalStateException e) {

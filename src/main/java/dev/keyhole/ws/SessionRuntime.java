@@ -18,9 +18,12 @@ import jakarta.enterprise.event.Startup;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.Session;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -56,6 +59,8 @@ public class SessionRuntime {
 
     private static final Logger LOG = Logger.getLogger(SessionRuntime.class.getName());
     private static final long LEASE_CLAIM_GRACE_NANOS = TimeUnit.SECONDS.toNanos(30);
+    /** How long a tripped frame guard waits for the rest of the oversized frame before the session is closed. */
+    private static final long GUARD_GRACE_NANOS = TimeUnit.SECONDS.toNanos(1);
     private static final byte[] PING = {'k'};
 
     @Inject
@@ -66,6 +71,9 @@ public class SessionRuntime {
 
     @Resource
     ManagedScheduledExecutorService scheduler;
+
+    @Inject
+    MeterRegistry registry;
 
     /** The clocks; tests replace them. */
     LongSupplier nanoTime = System::nanoTime;
@@ -88,6 +96,9 @@ public class SessionRuntime {
     private long shutdownGraceMillis;
     private ScheduledFuture<?> sweep;
     private Thread exitHook;
+    private SessionMeters meters;
+    /** When the sweep last started (nanoTime): a sweep that stopped running stops keepalive and revocation. */
+    private volatile long lastSweep;
     /**
      * Made when the application starts: when the JVM stops, the application's class loader may already be closed
      * while the drain runs, so the drain must not need a class that was not loaded before.
@@ -98,6 +109,7 @@ public class SessionRuntime {
     void start() {
         revocation = authentication.revocation();
         configure();
+        lastSweep = nanoTime.getAsLong();
         sweep = scheduler.scheduleWithFixedDelay(this::sweep, 1, 1, TimeUnit.SECONDS);
         exitHook = new Thread(this::drainOnExit, "keyhole-drain-on-exit");
         Runtime.getRuntime().addShutdownHook(exitHook);
@@ -105,6 +117,11 @@ public class SessionRuntime {
 
     /** Reads the settings; an invalid one fails the deployment. */
     void configure() {
+        meters = new SessionMeters(registry);
+        Gauge.builder("keyhole.outbox.queued.messages", this, runtime -> runtime.queued(Outbox::pending))
+                .description("Messages waiting in the send queues of all sessions").register(registry);
+        Gauge.builder("keyhole.outbox.queued.bytes", this, runtime -> runtime.queued(Outbox::queuedBytes))
+                .baseUnit("bytes").description("Bytes waiting in the send queues of all sessions").register(registry);
         limits = new ConnectionLimits(new ConnectionLimits.Limits(settings.get(Setting.LIMITS_MAX_CONNECTIONS),
                 settings.get(Setting.LIMITS_MAX_PER_ADDRESS), settings.get(Setting.LIMITS_MAX_PER_IDENTITY),
                 settings.get(Setting.LIMITS_HANDSHAKE_RATE), settings.get(Setting.LIMITS_HANDSHAKE_BURST),
@@ -171,16 +188,19 @@ public class SessionRuntime {
                     endpoint.name()));
         }
         session.getAsyncRemote().setSendTimeout(sendTimeoutMillis);
-        Outbox outbox = new Outbox(session, outboxLimits);
+        SessionMeters.Endpoint endpointMeters = meters.endpoint(endpoint.name());
+        Outbox outbox = new Outbox(session, outboxLimits, endpointMeters);
         Optional<ConnectionLimits.Lease> claimed = limits.claim(leaseId);
         LiveSession live;
         try {
-            live = new LiveSession(session, endpoint, claimed.orElse(null), outbox, nanoTime.getAsLong());
+            live = new LiveSession(session, endpoint, claimed.orElse(null), outbox, endpointMeters, nanoTime.getAsLong());
         } catch (RuntimeException e) {
             claimed.ifPresent(limits::release);
             throw e;
         }
+        live.guard(guard);
         open.put(session, live);
+        endpointMeters.opened();
         if (shuttingDown) {
             live.close(CloseCause.GOING_AWAY);
             return Optional.empty();
@@ -203,6 +223,8 @@ public class SessionRuntime {
         LiveSession live = open.remove(session);
         try {
             if (live != null) {
+                live.meters().closed();
+                meters.closed(live.endpointName(), SessionErrors.closedBecause(session));
                 try {
                     limits.release(live.lease());
                 } finally {
@@ -223,9 +245,23 @@ public class SessionRuntime {
         SessionErrors.close(session, failure, endpointName);
     }
 
+    /** How long ago the once-a-second sweep (keepalive, idle and revocation checks) last ran. */
+    public Duration sinceLastSweep() {
+        return Duration.ofNanos(nanoTime.getAsLong() - lastSweep);
+    }
+
     /** How many sessions are open. */
     public int size() {
         return open.size();
+    }
+
+    /** The sum of one measure of every open session's outbox. */
+    private double queued(java.util.function.ToLongFunction<Outbox> measure) {
+        long sum = 0;
+        for (LiveSession live : open.values()) {
+            sum += measure.applyAsLong(live.outbox());
+        }
+        return sum;
     }
 
     /**
@@ -234,6 +270,7 @@ public class SessionRuntime {
      */
     void sweep() {
         long now = nanoTime.getAsLong();
+        lastSweep = now;
         Instant instant = wallClock.instant();
         long generation = revocation == null ? 0 : revocation.generation();
         Map<Credential, CrlStore.Status> statuses = new HashMap<>();
@@ -264,6 +301,7 @@ public class SessionRuntime {
             }
             return;
         }
+        live.settleGuard(now, GUARD_GRACE_NANOS);
         Optional<CloseCause> credentialProblem = credentialProblem(live, instant, generation, statuses);
         if (credentialProblem.isPresent()) {
             Credential credential = live.credential().orElseThrow();
@@ -337,6 +375,7 @@ public class SessionRuntime {
         for (Session session : open.keySet()) {
             try {
                 if (session.isOpen()) {
+                    SessionErrors.noteCause(session, CloseCause.GOING_AWAY);
                     session.close(goingAway);
                 }
             } catch (IOException | RuntimeException gone) {

@@ -36,6 +36,7 @@ class AuthenticationPolicyTest {
 
     private static final Authority CA = TestPki.root("Keyhole Test CA");
     private static final X509Certificate ALICE = CA.client("alice").build();
+    private static final X509Certificate BOB = CA.client("bob").build();
     private static final X509Certificate DAVE = CA.client("dave").build();
     private static final X509Certificate RITA = CA.client("rita").build();
     /** The certificate the proxy presents to Keyhole, and a revoked one with the same subject. */
@@ -64,7 +65,9 @@ class AuthenticationPolicyTest {
                         List.of(SubjectRule.parse("cn:alice|bob")), List.of()),
                 new Location("echo", List.of(PathPattern.parse("/echo")), false, List.of(), List.of()),
                 new Location("ops", List.of(PathPattern.parse("/ops/*")), false, List.of(),
-                        List.of(AddressRange.parse("10.1.0.0/16")))),
+                        List.of(AddressRange.parse("10.1.0.0/16"))),
+                new Location("health", List.of(PathPattern.parse("/health/*")), true, List.of(), List.of(),
+                        List.of("operator"), List.of(AddressRange.parse("127.0.0.0/8")))),
                 Locations.fallback(true));
         return new AuthenticationPolicy(locations,
                 new CertificateValidator(List.of(CA.certificate()), 1, Set.of(), Clock.systemUTC()),
@@ -108,6 +111,32 @@ class AuthenticationPolicyTest {
     @Test
     void no_certificate_on_a_required_location_is_rejected_as_no_certificate() throws IOException {
         assertEquals(Reason.NO_CERTIFICATE, rejected(policy().decide(direct("/chat/lobby"))));
+    }
+
+    @Test
+    void a_location_with_roles_refuses_a_trusted_identity_without_one_of_them_as_role_required() throws IOException {
+        assertEquals(Reason.ROLE_REQUIRED, rejected(policy().decide(direct("/health/ready", BOB))));
+        Accepted alice = assertInstanceOf(Accepted.class, policy().decide(direct("/health/ready", ALICE)));
+        assertEquals(Set.of("operator"), alice.credential().orElseThrow().identity().roles());
+    }
+
+    @Test
+    void anonymous_addresses_admit_a_request_without_a_certificate_from_them_only() throws IOException {
+        Accepted local = assertInstanceOf(Accepted.class,
+                policy().decide(fromAddress("127.0.0.1", "/health/ready", Map.of())));
+        assertEquals(Optional.empty(), local.credential());
+        assertEquals(Reason.NO_CERTIFICATE, rejected(policy().decide(direct("/health/ready"))));
+        assertEquals(Reason.ROLE_REQUIRED, rejected(policy().decide(fromAddress("127.0.0.1", "/health/ready", Map.of(), BOB))),
+                "a certificate presented from there is decided on as usual");
+    }
+
+    @Test
+    void the_recheck_of_a_location_with_roles_refuses_an_identity_without_them() throws IOException {
+        AuthenticationPolicy policy = policy();
+        ClientIdentity bob = ClientIdentity.of(BOB, Set.of());
+
+        assertEquals(Optional.of(Reason.ROLE_REQUIRED), policy.recheck("/health/ready", bob, "127.0.0.1"));
+        assertEquals(Optional.empty(), policy.recheck("/health/ready", bob.withRoles(Set.of("operator")), "127.0.0.1"));
     }
 
     @Test

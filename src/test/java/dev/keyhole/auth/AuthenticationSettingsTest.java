@@ -58,6 +58,39 @@ class AuthenticationSettingsTest {
     }
 
     @Test
+    void the_operations_locations_are_matched_first_and_need_their_roles_whatever_the_configured_locations() throws IOException {
+        AuthenticationPolicy policy = settings(Map.of(
+                "keyhole.auth.locations", "everything",
+                "keyhole.auth.location.everything.paths", "/*",
+                "keyhole.auth.location.everything.certificate", "optional")).policy();
+
+        assertEquals(Reason.ROLE_REQUIRED, assertInstanceOf(Rejected.class, policy.decide(request("/admin/api/nodes", ALICE))).reason());
+        assertEquals(Reason.NO_CERTIFICATE, assertInstanceOf(Rejected.class, policy.decide(request("/admin"))).reason());
+        assertEquals(Reason.ROLE_REQUIRED, assertInstanceOf(Rejected.class, policy.decide(request("/metrics", ALICE))).reason());
+        assertInstanceOf(Accepted.class, policy.decide(request("/health/ready")), "loopback without a certificate");
+        assertInstanceOf(Accepted.class, policy.decide(request("/chat/lobby")), "the configured location");
+    }
+
+    @Test
+    void an_operations_location_cannot_be_listed_nor_made_optional_while_it_has_roles() throws IOException {
+        InvalidSettingException listed = assertThrows(InvalidSettingException.class,
+                () -> settings(Map.of("keyhole.auth.locations", "admin,chat")));
+        assertTrue(listed.getMessage().contains("built-in location"), listed.getMessage());
+
+        InvalidSettingException optional = assertThrows(InvalidSettingException.class,
+                () -> settings(Map.of("keyhole.auth.location.admin.certificate", "optional")));
+        assertTrue(optional.getMessage().contains("keyhole.auth.location.admin.certificate"), optional.getMessage());
+    }
+
+    @Test
+    void an_admin_location_open_to_clients_without_a_certificate_is_a_warning() throws IOException {
+        AuthenticationSettings open = settings(Map.of("keyhole.auth.location.admin.anonymous-addresses", "10.0.0.0/8"));
+
+        assertTrue(open.warnings().stream().anyMatch(line -> line.contains("admin.anonymous-addresses is set")),
+                open.warnings().toString());
+    }
+
+    @Test
     void a_location_of_its_own_comes_from_its_named_keys() throws IOException {
         AuthenticationPolicy policy = settings(Map.of(
                 "keyhole.auth.locations", "ops,chat,echo",

@@ -143,8 +143,45 @@ class FrameGuardTest {
 
         AtomicInteger after = new AtomicInteger();
         FrameGuard late = new FrameGuard(1000);
-        inspect(late, header(true, TEXT, 2000));
+        inspect(late, frame(true, TEXT, 2000));
         late.attach(100, after::incrementAndGet);
         assertEquals(1, after.get());
+    }
+
+    @Test
+    void the_trip_action_waits_until_the_oversized_frame_has_arrived_so_that_closing_does_not_reset_the_connection() {
+        AtomicInteger trips = new AtomicInteger();
+        FrameGuard guard = new FrameGuard(100);
+        guard.attach(100, trips::incrementAndGet);
+
+        inspect(guard, concat(header(true, BINARY, 1000), new byte[400]));
+        assertTrue(guard.tripped());
+        assertTrue(guard.waiting());
+        assertEquals(0, trips.get(), "600 bytes of the frame are still on their way");
+
+        assertEquals(0, inspect(guard, new byte[599]));
+        assertEquals(0, trips.get());
+        assertEquals(0, inspect(guard, new byte[1]));
+        assertEquals(1, trips.get());
+        assertFalse(guard.waiting());
+    }
+
+    @Test
+    void a_frame_announcing_more_than_is_worth_reading_or_never_sent_whole_trips_when_told_to_stop_waiting() {
+        AtomicInteger trips = new AtomicInteger();
+        FrameGuard huge = new FrameGuard(100);
+        huge.attach(100, trips::incrementAndGet);
+        inspect(huge, header(true, BINARY, Long.MAX_VALUE / 2));
+        inspect(huge, new byte[(int) FrameGuard.DISCARD_LIMIT]);
+        assertEquals(1, trips.get(), "at most DISCARD_LIMIT bytes are read past");
+
+        AtomicInteger stalled = new AtomicInteger();
+        FrameGuard guard = new FrameGuard(100);
+        guard.attach(100, stalled::incrementAndGet);
+        inspect(guard, header(true, BINARY, 1000));
+        assertEquals(0, stalled.get());
+        guard.settle();
+        guard.settle();
+        assertEquals(1, stalled.get());
     }
 }

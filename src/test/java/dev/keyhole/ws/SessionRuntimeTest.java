@@ -40,6 +40,8 @@ class SessionRuntimeTest {
     private Instant wallNow = Instant.now();
     private long revocationGeneration;
     private Function<Credential, CrlStore.Status> revocationStatus = credential -> CrlStore.Status.GOOD;
+    private final io.micrometer.core.instrument.simple.SimpleMeterRegistry registry =
+            new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
     private final SessionRuntime runtime = runtime(Map.of(
             "keyhole.limits.max-connections-per-identity", "1",
             "keyhole.ws.idle-timeout-seconds", "10",
@@ -102,6 +104,7 @@ class SessionRuntimeTest {
     private SessionRuntime runtime(Map<String, String> settings) {
         SessionRuntime made = new SessionRuntime();
         made.settings = Settings.of(settings);
+        made.registry = registry;
         made.nanoTime = () -> now[0];
         made.wallClock = new Clock() {
             @Override
