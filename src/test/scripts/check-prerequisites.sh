@@ -19,6 +19,7 @@
 #                and the balancer of the cluster test (ClusterIT, payara-micro)
 #   redis-server the cluster's Redis (dev.keyhole.testing.RedisServer), cluster tests       payara-micro, wildfly
 #   docker-compose checks docker/compose.yaml (ComposeFileIT)                              payara-micro
+#   prometheus   Prometheus and promtool scrape a node, check the alert rules (PrometheusIT) payara-micro
 set -euo pipefail -o noglob   # no glob expansion: -Dit.test patterns are split below
 
 declare -A value=()
@@ -100,6 +101,10 @@ if { runs payara-micro && { selected ClusterIT || selected RedisRoomsIT || selec
     || { runs wildfly && selected MixedClusterIT; }; then
   command -v redis-server >/dev/null 2>&1 || [[ -x /usr/bin/redis-server ]] \
     || lack redis-server redis-server "the cluster's Redis (dev.keyhole.cluster tests)"
+fi
+if runs payara-micro && selected PrometheusIT; then
+  { command -v prometheus >/dev/null 2>&1 && command -v promtool >/dev/null 2>&1; } \
+    || lack prometheus prometheus "Prometheus and promtool, which scrape a node and check the alert rules (PrometheusIT)"
 fi
 if runs payara-micro && selected ComposeFileIT; then
   command -v docker-compose >/dev/null 2>&1 || lack docker-compose docker-compose "checks docker/compose.yaml (ComposeFileIT)"

@@ -6,8 +6,10 @@
     const $ = (id) => document.getElementById(id);
     const wsBase = (location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host;
 
-    // Close codes after which reconnecting would only be refused again.
-    const FINAL = new Set(['revoked', 'expired', 'no-identity', 'invalid-room', 'no-certificate', 'not-allowed']);
+    // Close reasons after which reconnecting would only be refused again, or that say not to (an operator's
+    // disconnect, close code 4001). 4000 (admin-reconnect) reconnects like any other close.
+    const FINAL = new Set(['revoked', 'expired', 'no-identity', 'invalid-room', 'no-certificate', 'not-allowed',
+        'admin-disconnect']);
     // A connection counts as having worked (the backoff starts again from the beginning) once it stayed this long.
     const STABLE_MS = 10000;
 
@@ -167,8 +169,8 @@
                 status('Not connected', 'idle');
                 return;
             }
-            if (FINAL.has(close.reason)) {
-                status('Closed: ' + close.reason, 'closed');
+            if (FINAL.has(close.reason) || close.code === 4001) {
+                status('Closed: ' + (close.reason || close.code), 'closed');
                 chat.wanted = false;
                 return;
             }

@@ -12,6 +12,7 @@ import java.io.StringReader;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
 import java.util.function.IntSupplier;
@@ -57,7 +58,19 @@ final class NodeDirectory {
 
     /** The channel of messages to this node alone (probes of its own, answers to its questions). */
     String inboxChannel() {
-        return prefix + "node:" + node + ":inbox";
+        return inboxPrefix() + node + ":inbox";
+    }
+
+    /** What every node's inbox channel starts with: answers go to no other channel. */
+    String inboxPrefix() {
+        return prefix + "node:";
+    }
+
+    /** The nodes that announced themselves recently, this one included once it has. */
+    java.util.concurrent.CompletableFuture<List<String>> listed() {
+        return redis.async().zrangebyscore(prefix + "nodes",
+                io.lettuce.core.Range.create(clock.millis() - LISTED_MILLIS, Double.POSITIVE_INFINITY))
+                .toCompletableFuture().exceptionally(error -> List.of(node));
     }
 
     /** Says in Redis that this node is up, and how busy (best effort: a missed announcement expires nothing yet). */
@@ -99,8 +112,12 @@ final class NodeDirectory {
             LOG.warning(LogLine.event("cluster.command-invalid").with("bytes", message.length()).toString());
             return;
         }
-        LOG.info(LogLine.event("cluster.command").with("command", command.name())
-                .with("from", command.from()).toString());
+        ClusterCommand received = command;
+        java.util.logging.Level level = NodeQuestions.ASK.equals(command.name())
+                ? java.util.logging.Level.FINE // questions come every few seconds while an admin page is open
+                : java.util.logging.Level.INFO;
+        LOG.log(level, () -> LogLine.event("cluster.command").with("command", received.name())
+                .with("from", received.from()).toString());
         onCommand.accept(command);
     }
 }

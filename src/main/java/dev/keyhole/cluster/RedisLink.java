@@ -113,6 +113,11 @@ final class RedisLink implements AutoCloseable {
         });
     }
 
+    /** Whether both connections to Redis are up (as Lettuce last reported them). */
+    boolean up() {
+        return commands != null && pubsub != null && commandsUp && pubsubUp;
+    }
+
     /** What to do each time the command connection opens, before anything else is sent on it (non-blocking). */
     void onConnected(Runnable action) {
         this.onConnected = action;

@@ -84,6 +84,7 @@ public class RedisRooms implements Rooms {
     private Clock clock = Clock.systemUTC();
     private RedisLink redis;
     private NodeDirectory directory;
+    private NodeQuestions questions;
     /** Who hears the cluster's commands besides the CDI observers (tests). */
     final List<java.util.function.Consumer<ClusterCommand>> observers = new java.util.concurrent.CopyOnWriteArrayList<>();
     private long lastAnnounce;
@@ -165,13 +166,20 @@ public class RedisRooms implements Rooms {
                 Duration.ofMillis(settings.get(Setting.CLUSTER_COMMAND_TIMEOUT_MILLIS)), settings.get(Setting.CLUSTER_REQUEST_QUEUE)),
                 new Channels(), this::afterReconnect, registry);
         store = new RoomStore(redis, prefix, node, limits, clock);
+        io.micrometer.core.instrument.Gauge.builder("keyhole.cluster.redis.up", redis, link -> link.up() ? 1 : 0)
+                .description("1 while this node's connections to Redis are up, else 0").register(registry);
         directory = new NodeDirectory(redis, prefix, node, host, () -> sessions == null ? 0 : sessions.size(), clock,
                 command -> {
+                    if (NodeQuestions.ASK.equals(command.name())) {
+                        questions.onAsk(command);
+                        return;
+                    }
                     if (commands != null) {
                         commands.fireAsync(command);
                     }
                     observers.forEach(observer -> observer.accept(command));
                 });
+        questions = new NodeQuestions(redis, directory, node);
         redis.onConnected(store::loadScripts);
         LOG.info(LogLine.event("cluster.start").with("node", node).with("redis", RedisLink.describe(uri)).toString());
         redis.onFirstConnect(this::listenForCommands);
@@ -244,8 +252,62 @@ public class RedisRooms implements Rooms {
                 .thenApply(arrived -> Duration.ofNanos(System.nanoTime() - start));
     }
 
-    /** A message to this node alone: a probe of its own coming back. */
+    /**
+     * Asks every node of the cluster, this one included, a question that {@link #answer} registered on each; completes
+     * within the timeout with the answers that came and the listed nodes that stayed silent.
+     */
+    public java.util.concurrent.CompletableFuture<NodeQuestions.Answers> ask(String question,
+            java.util.Map<String, String> arguments, Duration timeout) {
+        if (!listening || !redis.connect()) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new UnavailableException("Redis is not reachable", null));
+        }
+        return questions.ask(question, arguments, timeout);
+    }
+
+    /**
+     * A room as Redis holds it: its epoch, top sequence number, and retained history.
+     *
+     * @param epoch null when the room's keys are gone (it expired)
+     */
+    public record StoredRoom(String name, String epoch, long lastSeq, long historyMessages, long historyBytes) {
+    }
+
+    /** The most recently active rooms of the cluster (at most {@code limit}), as Redis holds them. */
+    public java.util.concurrent.CompletableFuture<List<StoredRoom>> storedRooms(int limit) {
+        if (!redis.connect()) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new UnavailableException("Redis is not reachable", null));
+        }
+        io.lettuce.core.api.async.RedisAsyncCommands<String, String> commands = redis.async();
+        return commands.zrevrange(prefix + "rooms", 0, limit - 1L).toCompletableFuture().thenCompose(names -> {
+            List<java.util.concurrent.CompletableFuture<StoredRoom>> rows = new ArrayList<>();
+            for (String name : names) {
+                java.util.Optional<dev.keyhole.chat.RoomName> parsed = dev.keyhole.chat.RoomName.parse(name);
+                if (parsed.isEmpty()) {
+                    continue;
+                }
+                RoomKeys keys = store.keys(parsed.get());
+                java.util.concurrent.CompletableFuture<List<io.lettuce.core.KeyValue<String, String>>> meta =
+                        commands.hmget(keys.meta(), "epoch", "seq", "bytes").toCompletableFuture();
+                java.util.concurrent.CompletableFuture<Long> length = commands.xlen(keys.log()).toCompletableFuture();
+                rows.add(meta.thenCombine(length, (fields, messages) -> new StoredRoom(name,
+                        fields.get(0).getValueOrElse(null), Long.parseLong(fields.get(1).getValueOrElse("0")),
+                        messages, Long.parseLong(fields.get(2).getValueOrElse("0")))));
+            }
+            return java.util.concurrent.CompletableFuture.allOf(rows.toArray(java.util.concurrent.CompletableFuture[]::new))
+                    .thenApply(done -> rows.stream().map(java.util.concurrent.CompletableFuture::join).toList());
+        }).orTimeout(redis.commandTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** How this node answers a question from any node: its arguments in, a payload (JSON) out. */
+    public void answer(String question, java.util.function.Function<java.util.Map<String, String>, String> responder) {
+        questions.answer(question, responder);
+    }
+
+    /** A message to this node alone: a probe of its own coming back, or an answer to a question it asked. */
     private void onInbox(String message) {
+        if (questions.onInbox(message)) {
+            return;
+        }
         if (message.startsWith("probe ")) {
             java.util.concurrent.CompletableFuture<Duration> waiting = probes.get(message.substring(6));
             if (waiting != null) {

@@ -55,6 +55,10 @@ public class ServiceGauges {
                         .baseUnit("seconds").tag("file", name)
                         .description("Time since the thisUpdate of the CRL file (NaN: it holds no readable CRL)")
                         .register(registry);
+                Gauge.builder("keyhole.crl.fresh", crls, store -> fileStatus(store, file.file())
+                                .map(status -> status.freshAt(clock.instant()) ? 1.0 : 0.0).orElse(0.0))
+                        .tag("file", name)
+                        .description("1 when the CRL file holds a CRL before its nextUpdate, else 0").register(registry);
                 Gauge.builder("keyhole.crl.next.update.timestamp", crls, store -> fileStatus(store, file.file())
                                 .map(status -> epochSeconds(status.nextUpdate())).orElse(Double.NaN))
                         .baseUnit("seconds").tag("file", name)

@@ -45,6 +45,9 @@ public final class RequestPath {
      */
     static final String WELCOME_FILE = "index.html";
 
+    /** The folders whose page is asked for with a trailing slash, as {@code /} is: the admin page. */
+    static final java.util.Set<String> PAGE_FOLDERS = java.util.Set.of("/admin/");
+
     /** The verdict on a request: its raw URI against the path the container computed for servlet mapping. */
     public static Verdict of(HttpServletRequest request) {
         if (request.isRequestedSessionIdFromURL()) {
@@ -80,7 +83,8 @@ public final class RequestPath {
         if (rule != null) {
             return Verdict.refused(rule);
         }
-        if (containerPath != null && !containerPath.equals(path) && !(path.equals("/") && containerPath.equals("/" + WELCOME_FILE))) {
+        boolean folder = path.equals("/") || PAGE_FOLDERS.contains(path);
+        if (containerPath != null && !containerPath.equals(path) && !(folder && containerPath.equals(path + WELCOME_FILE))) {
             return Verdict.refused("container-mismatch");
         }
         return Verdict.canonical(path);
@@ -112,7 +116,7 @@ public final class RequestPath {
                 return "character";
             }
         }
-        if (path.equals("/")) {
+        if (path.equals("/") || PAGE_FOLDERS.contains(path)) {
             return null;
         }
         if (path.endsWith("/")) {

@@ -45,7 +45,11 @@ public enum CloseCause {
     /** A message larger than the endpoint's limit (1009). */
     MESSAGE_TOO_BIG(CloseCodes.TOO_BIG, "message-too-big"),
     /** A failure on the server's side that is not the client's doing (1011). */
-    INTERNAL_ERROR(CloseCodes.UNEXPECTED_CONDITION, "internal-error");
+    INTERNAL_ERROR(CloseCodes.UNEXPECTED_CONDITION, "internal-error"),
+    /** An operator disconnected the session and the client may connect again at once (4000). */
+    ADMIN_RECONNECT(CloseReason.CloseCodes.getCloseCode(4000), "admin-reconnect"),
+    /** An operator disconnected the session and the client should not connect again by itself (4001). */
+    ADMIN_DISCONNECT(CloseReason.CloseCodes.getCloseCode(4001), "admin-disconnect");
 
     private final CloseCode code;
     private final String reasonCode;

@@ -38,6 +38,8 @@ public final class LiveSession {
     private final AtomicBoolean closed = new AtomicBoolean();
     private volatile SessionListener listener;
 
+    /** When the session opened (wall clock). */
+    private Instant openedAt = Instant.EPOCH;
     /** The revocation generation this session's certificate was last checked against; the sweep's only. */
     long revocationChecked = UNCHECKED;
     volatile long lastIncoming;
@@ -135,6 +137,18 @@ public final class LiveSession {
 
     Optional<Credential> credential() {
         return Optional.ofNullable(credential);
+    }
+
+    void openedAt(Instant at) {
+        openedAt = at;
+    }
+
+    /** What an operator sees of the session (the admin API). */
+    public SessionRuntime.OpenSession view() {
+        Optional<ClientPrincipal> principal = principal();
+        return new SessionRuntime.OpenSession(session.getId(), endpoint.name(), openedAt,
+                principal.flatMap(ClientPrincipal::address).orElse(null), Map.copyOf(session.getPathParameters()),
+                identity());
     }
 
     void guard(FrameGuard connectionGuard) {

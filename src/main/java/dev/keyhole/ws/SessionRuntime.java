@@ -199,6 +199,7 @@ public class SessionRuntime {
             throw e;
         }
         live.guard(guard);
+        live.openedAt(wallClock.instant());
         open.put(session, live);
         endpointMeters.opened();
         if (shuttingDown) {
@@ -243,6 +244,44 @@ public class SessionRuntime {
     /** A session failed: logged, and closed with the code that fits the failure. */
     void failed(Session session, Throwable failure, String endpointName) {
         SessionErrors.close(session, failure, endpointName);
+    }
+
+    /**
+     * An open session as an operator sees it.
+     *
+     * @param remoteAddress the client's address when the session has a certificate principal, else null
+     * @param pathParameters the values of the endpoint path's template, e.g. {@code room}
+     */
+    public record OpenSession(String id, String endpoint, Instant since, String remoteAddress,
+            Map<String, String> pathParameters, Optional<dev.keyhole.auth.ClientIdentity> identity) {
+    }
+
+    /** Every open session, oldest first. */
+    public List<OpenSession> openSessions() {
+        return open.values().stream().map(LiveSession::view)
+                .sorted(java.util.Comparator.comparing(OpenSession::since).thenComparing(OpenSession::id)).toList();
+    }
+
+    /**
+     * Closes the open sessions the predicate picks, with the given cause.
+     *
+     * @return how many were closed
+     */
+    public int close(java.util.function.Predicate<OpenSession> which, CloseCause cause) {
+        int closed = 0;
+        for (LiveSession live : open.values()) {
+            if (which.test(live.view())) {
+                live.close(cause);
+                closed++;
+            }
+        }
+        return closed;
+    }
+
+    /** Messages delivered to clients so far, over every endpoint (for the admin page's rate). */
+    public double delivered() {
+        return registry.find("keyhole.messages.delivered").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
     }
 
     /** How long ago the once-a-second sweep (keepalive, idle and revocation checks) last ran. */

@@ -102,7 +102,8 @@ class OperationsIT {
             HttpResponse<String> scrape = get("/metrics", prometheus);
 
             assertEquals(200, scrape.statusCode());
-            assertEquals("text/plain; version=0.0.4; charset=utf-8", scrape.headers().firstValue("Content-Type").orElse(""));
+            assertEquals("text/plain;version=0.0.4;charset=utf-8", // Undertow drops the spaces
+                    scrape.headers().firstValue("Content-Type").orElse("").replace(" ", ""));
             String after = scrape.body();
             assertTrue(value(after, "keyhole_connections_open\\{endpoint=\"echo\"\\}") >= 1, after);
             assertTrue(value(after, "keyhole_messages_received_total\\{endpoint=\"echo\"\\}")
@@ -136,6 +137,77 @@ class OperationsIT {
         } else {
             assertEquals(before + 1, after);
         }
+    }
+
+    private HttpResponse<String> post(String path, SSLContext tls, java.util.Map<String, String> headers) throws Exception {
+        HttpClient client = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(WsClient.TIMEOUT).build();
+        HttpRequest.Builder request = HttpRequest.newBuilder(target.https(path)).timeout(WsClient.TIMEOUT)
+                .POST(HttpRequest.BodyPublishers.noBody());
+        headers.forEach(request::header);
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void the_admin_api_and_page_need_the_admin_role() throws Exception {
+        SSLContext root = Tls.withCertificate(ItPki.client("root"));
+        HttpResponse<String> nodes = get("/admin/api/nodes", root);
+        HttpResponse<String> page = get("/admin/", root);
+        HttpResponse<String> bare = get("/admin", root);
+
+        assertEquals(200, nodes.statusCode(), nodes.body());
+        assertEquals(1, json(nodes.body()).getJsonArray("nodes").size());
+        assertEquals(200, page.statusCode());
+        assertTrue(page.body().contains("Keyhole admin"));
+        assertEquals(308, bare.statusCode());
+        assertEquals("/admin/", bare.headers().firstValue("Location").orElse(""));
+        for (String path : java.util.List.of("/admin/", "/admin/api/nodes", "/admin/admin.js")) {
+            HttpResponse<String> alice = get(path, Tls.withCertificate(ItPki.client("alice")));
+            assertEquals(403, alice.statusCode(), path);
+            assertEquals("role-required", alice.body().strip(), path);
+            assertEquals(403, get(path, Tls.anonymous()).statusCode(), path);
+        }
+    }
+
+    @Test
+    void the_admin_api_lists_a_connection_by_its_certificate_and_disconnects_it_with_a_close_code_that_says_reconnect()
+            throws Exception {
+        dev.keyhole.testing.ServerLog log = target.log();
+        SSLContext root = Tls.withCertificate(ItPki.client("root"));
+        String fingerprint = dev.keyhole.auth.ClientIdentity.fingerprint(ItPki.clientCertificate("erin"));
+        try (WsClient erin = WsClient.connect(target.wss("/echo"), Tls.withCertificate(ItPki.client("erin")))) {
+            erin.sendText("here");
+            assertEquals("here", erin.nextText());
+
+            JsonObject listed = json(get("/admin/api/connections?subject=" + java.net.URLEncoder.encode(
+                    "CN=erin, O=Keyhole IT", java.nio.charset.StandardCharsets.UTF_8), root).body());
+            assertEquals(1, listed.getInt("total"), listed.toString());
+            JsonObject connection = listed.getJsonArray("connections").getJsonObject(0);
+            assertEquals("echo", connection.getString("endpoint"));
+            assertEquals(fingerprint, connection.getString("fingerprint"));
+            assertEquals("CN=Keyhole IT CA,O=Keyhole IT", connection.getString("issuer"));
+            assertTrue(connection.containsKey("notAfter") && connection.containsKey("since"));
+
+            HttpResponse<String> forged = post("/admin/api/disconnect?fingerprint=" + fingerprint, root, java.util.Map.of());
+            assertEquals(403, forged.statusCode(), "without X-Keyhole-Admin: a cross-site form could send it");
+            assertEquals("cross-site-request", json(forged.body()).getString("error"));
+            HttpResponse<String> everyone = post("/admin/api/disconnect", root, java.util.Map.of("X-Keyhole-Admin", "1"));
+            assertEquals(400, everyone.statusCode());
+            assertEquals("filter-required", json(everyone.body()).getString("error"));
+            HttpResponse<String> misspelt = post("/admin/api/disconnect?fingerprnt=" + fingerprint, root,
+                    java.util.Map.of("X-Keyhole-Admin", "1"));
+            assertEquals(400, misspelt.statusCode());
+            assertEquals("bad-filter", json(misspelt.body()).getString("error"));
+
+            HttpResponse<String> done = post("/admin/api/disconnect?reconnect=true&fingerprint=" + fingerprint.toUpperCase(),
+                    root, java.util.Map.of("X-Keyhole-Admin", "1"));
+            assertEquals(200, done.statusCode(), done.body());
+            assertEquals(1, json(done.body()).getInt("disconnected"));
+            assertEquals(4000, json(done.body()).getInt("closeCode"));
+            assertEquals(new WsClient.Close(4000, "admin-reconnect"), erin.awaitClose());
+        }
+        assertTrue(log.awaitLine(Pattern.compile("event=admin action=disconnect admin=\"CN=root,O=Keyhole IT\".*"
+                + "result=ok count=1"), java.time.Duration.ofSeconds(20)) != null);
     }
 
     /** The value of the first series whose name and labels match {@code series} (a regex); 0 when absent. */

@@ -53,6 +53,16 @@ class RequestPathTest {
     }
 
     @Test
+    void the_admin_page_folder_alone_ends_with_a_slash_and_only_as_the_container_routes_it() {
+        assertTrue(RequestPath.check("/admin/", "", "/admin/").accepted());
+        assertTrue(RequestPath.check("/admin/", "", "/admin/index.html").accepted(), "Payara maps it to its welcome file");
+        assertEquals("container-mismatch", RequestPath.check("/admin/", "", "/chat/x").rule());
+        assertEquals("trailing-slash", check("/ADMIN/").rule());
+        assertEquals("trailing-slash", check("/admin/api/").rule());
+        assertFalse(check("/admin//").accepted());
+    }
+
+    @Test
     void empty_segments_and_trailing_slashes_are_refused() {
         assertEquals("empty-segment", check("//chat/lobby").rule());
         assertEquals("empty-segment", check("/chat//lobby").rule());

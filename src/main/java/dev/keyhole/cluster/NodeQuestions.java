@@ -1,0 +1,140 @@
+package dev.keyhole.cluster;
+
+import dev.keyhole.log.LogLine;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.logging.Logger;
+
+/**
+ * Questions to every node of the cluster and their answers, over Redis pub/sub: the asking node publishes
+ * {@code ask} on the control channel (with the question, its arguments, an id and its own inbox channel); every
+ * node that knows the question answers on that inbox ({@code answer ID NODE PAYLOAD}); the asker gathers the
+ * answers until every node listed in Redis has answered or the timeout passed, and says which nodes stayed silent.
+ */
+public final class NodeQuestions {
+
+    private static final Logger LOG = Logger.getLogger(NodeQuestions.class.getName());
+    /** The control command that carries a question. */
+    static final String ASK = "ask";
+
+    /** The answers to one question: the payload of each node that answered, and the listed nodes that did not. */
+    public record Answers(Map<String, String> byNode, List<String> silent) {
+        public Answers {
+            byNode = Map.copyOf(byNode);
+            silent = List.copyOf(silent);
+        }
+    }
+
+    private final RedisLink redis;
+    private final NodeDirectory directory;
+    private final String node;
+    private final Map<String, Function<Map<String, String>, String>> responders = new ConcurrentHashMap<>();
+    private final ConcurrentMap<String, Pending> pending = new ConcurrentHashMap<>();
+
+    /** A question asked here, waiting for its answers. */
+    private static final class Pending {
+        final Map<String, String> answers = new ConcurrentHashMap<>();
+        final CompletableFuture<Void> all = new CompletableFuture<>();
+        volatile Set<String> expected;
+
+        void arrived(String node, String payload) {
+            answers.put(node, payload);
+            Set<String> waitingFor = expected;
+            if (waitingFor != null && answers.keySet().containsAll(waitingFor)) {
+                all.complete(null);
+            }
+        }
+    }
+
+    NodeQuestions(RedisLink redis, NodeDirectory directory, String node) {
+        this.redis = redis;
+        this.directory = directory;
+        this.node = node;
+    }
+
+    /** How this node answers {@code question}: from its arguments, a payload (JSON, by convention). */
+    void answer(String question, Function<Map<String, String>, String> responder) {
+        responders.put(question, responder);
+    }
+
+    /** Asks every node, this one included; never fails for a silent node, it is listed in the answers. */
+    CompletableFuture<Answers> ask(String question, Map<String, String> arguments, Duration timeout) {
+        String id = java.util.UUID.randomUUID().toString();
+        Pending waiting = new Pending();
+        pending.put(id, waiting);
+        Map<String, String> message = new LinkedHashMap<>(arguments);
+        message.put("question", question);
+        message.put("id", id);
+        message.put("reply", directory.inboxChannel());
+        directory.listed().thenAccept(nodes -> {
+            waiting.expected = Set.copyOf(nodes);
+            if (waiting.answers.keySet().containsAll(waiting.expected)) {
+                waiting.all.complete(null); // every answer came before the list of nodes
+            }
+        });
+        directory.publish(ASK, message);
+        return waiting.all.completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS).handle((done, error) -> {
+            pending.remove(id);
+            Set<String> expected = waiting.expected == null ? Set.of() : waiting.expected;
+            Map<String, String> answers = new LinkedHashMap<>();
+            waiting.answers.forEach((from, payload) -> {
+                if (payload != null) {
+                    answers.put(from, payload);
+                }
+            });
+            List<String> silent = expected.stream().filter(listed -> !answers.containsKey(listed)).sorted().toList();
+            return new Answers(answers, silent);
+        });
+    }
+
+    /** A question from the control channel (possibly this node's own): answered on the asker's inbox. */
+    void onAsk(ClusterCommand command) {
+        Map<String, String> arguments = command.arguments();
+        String question = arguments.get("question");
+        String id = arguments.get("id");
+        String reply = arguments.get("reply");
+        Function<Map<String, String>, String> responder = question == null ? null : responders.get(question);
+        if (responder == null || id == null || reply == null || !reply.startsWith(directory.inboxPrefix())) {
+            LOG.fine(() -> LogLine.event("cluster.question-ignored").with("question", question).toString());
+            return;
+        }
+        String payload;
+        try {
+            payload = responder.apply(arguments);
+        } catch (RuntimeException e) {
+            LOG.warning(LogLine.event("cluster.question-failed").with("question", question)
+                    .with("error", e.getClass().getName()).toString());
+            return;
+        }
+        try {
+            redis.async().publish(reply, "answer " + id + " " + node + " " + payload);
+        } catch (RuntimeException e) {
+            redis.failed(e);
+        }
+    }
+
+    /** A message on this node's inbox: {@code answer ID NODE PAYLOAD}; anything else is not for this class. */
+    boolean onInbox(String message) {
+        if (!message.startsWith("answer ")) {
+            return false;
+        }
+        int idEnd = message.indexOf(' ', 7);
+        int nodeEnd = idEnd < 0 ? -1 : message.indexOf(' ', idEnd + 1);
+        if (nodeEnd < 0) {
+            return true;
+        }
+        Pending waiting = pending.get(message.substring(7, idEnd));
+        if (waiting != null) {
+            waiting.arrived(message.substring(idEnd + 1, nodeEnd), message.substring(nodeEnd + 1));
+        }
+        return true;
+    }
+}
