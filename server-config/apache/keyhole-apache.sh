@@ -49,7 +49,7 @@ balanced() {
             https://*) ;;
             *) echo "keyhole-apache: backend $backend is not an https:// URL" >&2; exit 1 ;;
         esac
-        printf 'BalancerMember "%s" upgrade=websocket retry=5 hcmethod=TCP hcinterval=%s hcfails=1 hcpasses=1\n' \
+        printf 'BalancerMember "%s" upgrade=websocket retry=5 hcmethod=GET hcuri=/health/ready hcinterval=%s hcfails=1 hcpasses=1\n' \
             "${backend%/}" "$KEYHOLE_APACHE_HEALTH_INTERVAL" >>"$members.new"
     done
     mv "$members.new" "$members"

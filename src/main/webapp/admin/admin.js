@@ -4,11 +4,15 @@
 'use strict';
 
 const POLL_MS = 2000;
+// Every admin API request carries it: a page of another origin cannot (docs/operations.md#admin-api).
+const ADMIN_HEADER = { 'X-Keyhole-Admin': '1' };
+// The furthest a page of connections reaches (offset + limit), as the API allows.
+const MAX_LISTED = 1000;
 const POINTS = 60;
 const PAGE = 25;
 const api = (path) => new URL('api/' + path, document.baseURI).toString();
 
-const state = { offset: 0, filter: {}, history: [], lastDelivered: null, lastTime: null, pending: null };
+const state = { offset: 0, filter: {}, history: [], delivered: new Map(), lastTime: null, pending: null };
 
 function text(value) {
     return value === undefined || value === null ? '' : String(value);
@@ -28,7 +32,7 @@ function status(message, kind) {
 }
 
 async function getJson(path) {
-    const response = await fetch(api(path), { credentials: 'same-origin', cache: 'no-store' });
+    const response = await fetch(api(path), { credentials: 'same-origin', cache: 'no-store', headers: ADMIN_HEADER });
     const body = await response.json().catch(() => ({ error: `HTTP ${response.status}` }));
     if (!response.ok) {
         throw new Error(body.error ?? `HTTP ${response.status}`);
@@ -58,7 +62,9 @@ async function refreshNodes() {
     const body = document.querySelector('#nodes tbody');
     body.replaceChildren();
     let connections = 0;
-    let delivered = 0;
+    let newly = 0;
+    const now = Date.now();
+    const seen = new Map();
     for (const node of answer.nodes) {
         const row = document.createElement('tr');
         cell(row, node.node);
@@ -69,13 +75,16 @@ async function refreshNodes() {
         cell(row, node.draining ? 'draining' : 'serving');
         body.appendChild(row);
         connections += node.connections;
-        delivered += node.delivered;
+        // Per node: a node that missed one poll, or restarted, must not make the rate jump.
+        const before = state.delivered.get(node.node);
+        if (before !== undefined && node.delivered >= before) {
+            newly += node.delivered - before;
+        }
+        seen.set(node.node, node.delivered);
     }
     showSilent(answer.silentNodes);
-    const now = Date.now();
-    const rate = state.lastTime === null ? 0
-        : Math.max(0, (delivered - state.lastDelivered) * 1000 / Math.max(1, now - state.lastTime));
-    state.lastDelivered = delivered;
+    const rate = state.lastTime === null ? 0 : newly * 1000 / Math.max(1, now - state.lastTime);
+    seen.forEach((value, key) => state.delivered.set(key, value));
     state.lastTime = now;
     state.history.push({ connections, rate });
     if (state.history.length > POINTS) {
@@ -129,7 +138,7 @@ async function refreshConnections() {
     document.getElementById('connections-summary').textContent =
         `${answer.total} connection(s)` + (answer.total ? `, showing ${state.offset + 1}–${last}` : '');
     document.getElementById('previous').disabled = state.offset === 0;
-    document.getElementById('next').disabled = last >= answer.total;
+    document.getElementById('next').disabled = last >= answer.total || state.offset + 2 * PAGE > MAX_LISTED;
     showSilent(answer.silentNodes);
 }
 
@@ -162,7 +171,7 @@ async function disconnect(connection, reconnect) {
     const response = await fetch(api('disconnect' + query({ session: connection.session, node: connection.node, reconnect })), {
         method: 'POST',
         credentials: 'same-origin',
-        headers: { 'X-Keyhole-Admin': '1' },
+        headers: ADMIN_HEADER,
     });
     const body = await response.json().catch(() => ({}));
     if (!response.ok) {

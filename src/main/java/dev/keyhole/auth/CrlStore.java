@@ -139,10 +139,11 @@ public final class CrlStore {
     }
 
     /**
-     * What one configured CRL file holds now, for health and metrics.
+     * What one configured CRL file holds now, for health and metrics — judged as a check is: by the newest CRL of
+     * each issuer in the file (an older CRL beside it, or one of a retired CA, vouches for nothing and does not count).
      *
-     * @param thisUpdate the oldest thisUpdate of its CRLs, or null when the file holds no readable CRL
-     * @param nextUpdate the earliest nextUpdate of its CRLs, or null when unreadable or none is stated
+     * @param thisUpdate the oldest thisUpdate of those CRLs, or null when the file holds no readable CRL
+     * @param nextUpdate the earliest nextUpdate of those CRLs, or null when unreadable or none is stated
      */
     public record FileStatus(Path file, Instant thisUpdate, Instant nextUpdate) {
 
@@ -157,9 +158,14 @@ public final class CrlStore {
         List<FileStatus> result = new ArrayList<>();
         for (Path file : files) {
             FileState state = states.get(file);
+            Map<javax.security.auth.x500.X500Principal, X509CRL> newest = new LinkedHashMap<>();
+            for (X509CRL crl : state == null ? List.<X509CRL>of() : state.crls()) {
+                newest.merge(crl.getIssuerX500Principal(), crl,
+                        (one, other) -> other.getThisUpdate().after(one.getThisUpdate()) ? other : one);
+            }
             Instant oldest = null;
             Instant earliest = null;
-            for (X509CRL crl : state == null ? List.<X509CRL>of() : state.crls()) {
+            for (X509CRL crl : newest.values()) {
                 Instant thisUpdate = crl.getThisUpdate().toInstant();
                 oldest = oldest == null || thisUpdate.isBefore(oldest) ? thisUpdate : oldest;
                 if (crl.getNextUpdate() != null) {

@@ -79,6 +79,11 @@ final class ClusterRoom {
     private volatile List<Roster.Member> here = List.of();
     /** This node's connections and the members' display names, read without the lock by posts. */
     private final Set<MemberConnection> present = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    /** What {@link #stats()} reads without the lock. */
+    private volatile int statMembers;
+    private volatile int statConnections;
+    private volatile String statEpoch;
+    private volatile long statSeq;
     private volatile Map<String, String> names = Map.of();
 
     ClusterRoom(RoomKeys keys, RoomStore store, Roster.PresenceRate presence, Clock clock) {
@@ -138,6 +143,7 @@ final class ClusterRoom {
         roster.add(member);
         flush.addAll(applyPresence(state.presence(), now));
         Local local = new Local(joining, state.epoch(), state.lastSeq());
+        seen(state.epoch(), state.lastSeq());
         joining.enqueue(encoder.encode(roster.welcome(roster.member(member.key()).orElseThrow(), state.lastSeq(),
                 state.epoch(), now)));
         if (resume != null) {
@@ -154,20 +160,26 @@ final class ClusterRoom {
         return new Joined(new ArrayList<>(flush));
     }
 
-    /** The room as this node sees it: members as last read, this node's connections, the furthest of them. */
-    synchronized Rooms.RoomStats stats() {
-        Local furthest = null;
-        int open = 0;
-        for (List<Local> member : locals.values()) {
-            for (Local local : member) {
-                open++;
-                if (furthest == null || local.seq > furthest.seq) {
-                    furthest = local;
-                }
-            }
+    /**
+     * The room as this node sees it — members as last read, this node's connections, the furthest number delivered —
+     * read without the room's lock (a metrics scrape or an admin question never waits for a room that waits for Redis).
+     */
+    Rooms.RoomStats stats() {
+        return new Rooms.RoomStats(keys.name(), statMembers, statConnections, statEpoch, statSeq, -1, -1);
+    }
+
+    /** Takes the counts for {@link #stats()}; under the lock, whenever the roster or the connections changed. */
+    private void restat() {
+        statMembers = roster.size();
+        statConnections = locals.values().stream().mapToInt(List::size).sum();
+    }
+
+    /** Notes the furthest message delivered here, for {@link #stats()}. */
+    private void seen(String epoch, long seq) {
+        if (!epoch.equals(statEpoch) || seq > statSeq) {
+            statEpoch = epoch;
+            statSeq = seq;
         }
-        return new Rooms.RoomStats(keys.name(), roster.size(), open, furthest == null ? null : furthest.epoch,
-                furthest == null ? 0 : furthest.seq, -1, -1);
     }
 
     /** A message from the room's channel. */
@@ -201,6 +213,7 @@ final class ClusterRoom {
                 }
             }
         }
+        seen(epoch, seq);
         for (Local gone : dropped) {
             flush.addAll(remove(gone.connection, clock.instant()));
         }
@@ -345,6 +358,7 @@ final class ClusterRoom {
 
     private void updateHere() {
         here = locals.keySet().stream().map(key -> roster.member(key).orElseThrow()).toList();
+        restat();
     }
 
     /** Whether the room was retired: it has no connection here and is no longer subscribed. */
@@ -441,6 +455,7 @@ final class ClusterRoom {
         }
         local.epoch = state.epoch();
         local.seq = state.lastSeq();
+        seen(state.epoch(), state.lastSeq());
         List<HistoryEntry> entries = catchup.entries();
         local.lastFrame = entries.isEmpty() || entries.get(entries.size() - 1).seq() != state.lastSeq() ? null
                 : entries.get(entries.size() - 1).json();
@@ -463,6 +478,7 @@ final class ClusterRoom {
     }
 
     private List<MemberConnection> announce(Instant now) {
+        restat();
         Map<String, String> current = new HashMap<>();
         for (String key : roster.keys()) {
             roster.member(key).ifPresent(member -> current.put(key, roster.displayName(member)));

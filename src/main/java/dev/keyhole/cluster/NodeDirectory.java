@@ -66,11 +66,11 @@ final class NodeDirectory {
         return prefix + "node:";
     }
 
-    /** The nodes that announced themselves recently, this one included once it has. */
+    /** The nodes that announced themselves recently, this one included once it has; fails when Redis does not answer. */
     java.util.concurrent.CompletableFuture<List<String>> listed() {
         return redis.async().zrangebyscore(prefix + "nodes",
                 io.lettuce.core.Range.create(clock.millis() - LISTED_MILLIS, Double.POSITIVE_INFINITY))
-                .toCompletableFuture().exceptionally(error -> List.of(node));
+                .toCompletableFuture();
     }
 
     /** Says in Redis that this node is up, and how busy (best effort: a missed announcement expires nothing yet). */

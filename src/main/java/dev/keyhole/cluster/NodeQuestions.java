@@ -16,8 +16,9 @@ import java.util.logging.Logger;
 /**
  * Questions to every node of the cluster and their answers, over Redis pub/sub: the asking node publishes
  * {@code ask} on the control channel (with the question, its arguments, an id and its own inbox channel); every
- * node that knows the question answers on that inbox ({@code answer ID NODE PAYLOAD}); the asker gathers the
- * answers until every node listed in Redis has answered or the timeout passed, and says which nodes stayed silent.
+ * node that knows the question answers on that inbox ({@code answer ID NODE PAYLOAD}, the node's name URL-encoded);
+ * the asker gathers the answers until every node listed in Redis has answered or the timeout passed, and says which
+ * nodes stayed silent.
  */
 public final class NodeQuestions {
 
@@ -25,8 +26,11 @@ public final class NodeQuestions {
     /** The control command that carries a question. */
     static final String ASK = "ask";
 
-    /** The answers to one question: the payload of each node that answered, and the listed nodes that did not. */
-    public record Answers(Map<String, String> byNode, List<String> silent) {
+    /**
+     * The answers to one question: the payload of each node that answered, the listed nodes that did not, and whether
+     * the list of nodes could be read at all (if not, any node may be missing).
+     */
+    public record Answers(Map<String, String> byNode, List<String> silent, boolean membershipKnown) {
         public Answers {
             byNode = Map.copyOf(byNode);
             silent = List.copyOf(silent);
@@ -44,6 +48,7 @@ public final class NodeQuestions {
         final Map<String, String> answers = new ConcurrentHashMap<>();
         final CompletableFuture<Void> all = new CompletableFuture<>();
         volatile Set<String> expected;
+        volatile boolean membershipUnknown;
 
         void arrived(String node, String payload) {
             answers.put(node, payload);
@@ -69,29 +74,34 @@ public final class NodeQuestions {
     CompletableFuture<Answers> ask(String question, Map<String, String> arguments, Duration timeout) {
         String id = java.util.UUID.randomUUID().toString();
         Pending waiting = new Pending();
-        pending.put(id, waiting);
         Map<String, String> message = new LinkedHashMap<>(arguments);
         message.put("question", question);
         message.put("id", id);
         message.put("reply", directory.inboxChannel());
-        directory.listed().thenAccept(nodes -> {
-            waiting.expected = Set.copyOf(nodes);
-            if (waiting.answers.keySet().containsAll(waiting.expected)) {
-                waiting.all.complete(null); // every answer came before the list of nodes
-            }
-        });
-        directory.publish(ASK, message);
+        pending.put(id, waiting);
+        try {
+            directory.listed().whenComplete((nodes, error) -> {
+                if (error != null || nodes == null) {
+                    waiting.membershipUnknown = true; // wait the whole timeout: any node may still answer
+                    return;
+                }
+                waiting.expected = Set.copyOf(nodes);
+                if (waiting.answers.keySet().containsAll(waiting.expected)) {
+                    waiting.all.complete(null); // every answer came before the list of nodes
+                }
+            });
+            directory.publish(ASK, message);
+        } catch (RuntimeException e) {
+            pending.remove(id);
+            redis.failed(e);
+            return CompletableFuture.failedFuture(e);
+        }
         return waiting.all.completeOnTimeout(null, timeout.toMillis(), TimeUnit.MILLISECONDS).handle((done, error) -> {
             pending.remove(id);
             Set<String> expected = waiting.expected == null ? Set.of() : waiting.expected;
-            Map<String, String> answers = new LinkedHashMap<>();
-            waiting.answers.forEach((from, payload) -> {
-                if (payload != null) {
-                    answers.put(from, payload);
-                }
-            });
+            Map<String, String> answers = new LinkedHashMap<>(waiting.answers);
             List<String> silent = expected.stream().filter(listed -> !answers.containsKey(listed)).sorted().toList();
-            return new Answers(answers, silent);
+            return new Answers(answers, silent, !waiting.membershipUnknown && waiting.expected != null);
         });
     }
 
@@ -115,7 +125,9 @@ public final class NodeQuestions {
             return;
         }
         try {
-            redis.async().publish(reply, "answer " + id + " " + node + " " + payload);
+            // The node's name URL-encoded: a configured node id may hold a space, the message's separator.
+            redis.async().publish(reply, "answer " + id + " " + java.net.URLEncoder.encode(node,
+                    java.nio.charset.StandardCharsets.UTF_8) + " " + payload);
         } catch (RuntimeException e) {
             redis.failed(e);
         }
@@ -133,7 +145,13 @@ public final class NodeQuestions {
         }
         Pending waiting = pending.get(message.substring(7, idEnd));
         if (waiting != null) {
-            waiting.arrived(message.substring(idEnd + 1, nodeEnd), message.substring(nodeEnd + 1));
+            String from;
+            try {
+                from = java.net.URLDecoder.decode(message.substring(idEnd + 1, nodeEnd), java.nio.charset.StandardCharsets.UTF_8);
+            } catch (IllegalArgumentException malformed) {
+                return true;
+            }
+            waiting.arrived(from, message.substring(nodeEnd + 1));
         }
         return true;
     }

@@ -272,8 +272,25 @@ public class RedisRooms implements Rooms {
     public record StoredRoom(String name, String epoch, long lastSeq, long historyMessages, long historyBytes) {
     }
 
-    /** The most recently active rooms of the cluster (at most {@code limit}), as Redis holds them. */
-    public java.util.concurrent.CompletableFuture<List<StoredRoom>> storedRooms(int limit) {
+    /** At most this many rooms in {@link #storedRooms()}: two commands each, on the connection chat posts use. */
+    static final int MAX_STORED_ROOMS = 200;
+    private java.util.concurrent.CompletableFuture<List<StoredRoom>> lastStoredRooms;
+    private long lastStoredRoomsAt;
+
+    /**
+     * The most recently active rooms of the cluster (at most {@link #MAX_STORED_ROOMS}), as Redis holds them. One read
+     * at a time, and its answer reused for two seconds: admin pages polling this never crowd out chat posts.
+     */
+    public synchronized java.util.concurrent.CompletableFuture<List<StoredRoom>> storedRooms() {
+        long now = System.nanoTime();
+        if (lastStoredRooms == null || now - lastStoredRoomsAt > TimeUnit.SECONDS.toNanos(2)) {
+            lastStoredRoomsAt = now;
+            lastStoredRooms = readStoredRooms(MAX_STORED_ROOMS);
+        }
+        return lastStoredRooms;
+    }
+
+    private java.util.concurrent.CompletableFuture<List<StoredRoom>> readStoredRooms(int limit) {
         if (!redis.connect()) {
             return java.util.concurrent.CompletableFuture.failedFuture(new UnavailableException("Redis is not reachable", null));
         }
@@ -485,11 +502,13 @@ public class RedisRooms implements Rooms {
             if (entry == null) {
                 return;
             }
-            if (message.startsWith("m ")) {
-                // "m EPOCH SEQ POSTED-AT-MILLIS FRAME" (post.lua)
+            boolean timed = message.startsWith("n ");
+            if (timed || message.startsWith("m ")) {
+                // "n EPOCH SEQ POSTED-AT-MILLIS FRAME" (post.lua), or "m EPOCH SEQ FRAME" from a node of the version
+                // before (during a rolling upgrade)
                 int epochEnd = message.indexOf(' ', 2);
                 int seqEnd = epochEnd < 0 ? -1 : message.indexOf(' ', epochEnd + 1);
-                int timeEnd = seqEnd < 0 ? -1 : message.indexOf(' ', seqEnd + 1);
+                int timeEnd = !timed || seqEnd < 0 ? seqEnd : message.indexOf(' ', seqEnd + 1);
                 if (timeEnd < 0) {
                     return;
                 }
@@ -498,7 +517,7 @@ public class RedisRooms implements Rooms {
                 long postedAt;
                 try {
                     seq = Long.parseLong(message.substring(epochEnd + 1, seqEnd));
-                    postedAt = Long.parseLong(message.substring(seqEnd + 1, timeEnd));
+                    postedAt = timed ? Long.parseLong(message.substring(seqEnd + 1, timeEnd)) : 0;
                 } catch (NumberFormatException e) {
                     return;
                 }

@@ -49,7 +49,10 @@ public class AdminApiServlet extends HttpServlet {
     private static final Logger LOG = Logger.getLogger(AdminApiServlet.class.getName());
     static final int DEFAULT_LIMIT = 50;
     static final int MAX_LIMIT = 500;
-    /** The header every POST must carry: a page of another origin cannot send it without a (refused) preflight. */
+    /**
+     * The header every request must carry: a page of another origin cannot send it without a preflight, and Keyhole
+     * refuses preflights except for GET and HEAD from allowed origins (which it also refuses here, see {@link #crossSite}).
+     */
     static final String CSRF_HEADER = "X-Keyhole-Admin";
 
     @Inject
@@ -61,12 +64,13 @@ public class AdminApiServlet extends HttpServlet {
     @Inject
     private transient Instance<RedisRooms> cluster;
 
-    @Inject
-    private transient Perimeter perimeter;
-
     @Override
     protected void doGet(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String action = request.getPathInfo() == null ? "" : request.getPathInfo();
+        if (crossSite(request)) {
+            refuse(request, response, HttpServletResponse.SC_FORBIDDEN, "cross-site-request", action);
+            return;
+        }
         try {
             switch (action) {
                 case "/connections" -> connections(request, response);
@@ -82,9 +86,7 @@ public class AdminApiServlet extends HttpServlet {
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
         String action = request.getPathInfo() == null ? "" : request.getPathInfo();
-        String origin = request.getHeader("Origin");
-        if (request.getHeader(CSRF_HEADER) == null
-                || origin != null && !perimeter.origins().check(origin, Perimeter.self(request)).accepted()) {
+        if (crossSite(request)) {
             refuse(request, response, HttpServletResponse.SC_FORBIDDEN, "cross-site-request", action);
             return;
         }
@@ -99,32 +101,43 @@ public class AdminApiServlet extends HttpServlet {
         }
     }
 
+    /**
+     * Whether the request may come from a page of another site: it lacks {@link #CSRF_HEADER}, or its Origin is not
+     * this server's own (browsers send client certificates with any request; the admin API is for this origin's page
+     * and for clients that are not browsers, which send no Origin). Not even the allowed origins of the chat.
+     */
+    private static boolean crossSite(HttpServletRequest request) {
+        String origin = request.getHeader("Origin");
+        return request.getHeader(CSRF_HEADER) == null || origin != null
+                && !Perimeter.self(request).map(self -> self.equals(dev.keyhole.web.Origin.parse(origin).orElse(null)))
+                        .orElse(false);
+    }
+
     private void connections(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Map<String, String> parameters = parameters(request);
         ConnectionFilter filter = ConnectionFilter.of(parameters, Set.of("limit", "offset"));
         int limit = bounded(parameters.get("limit"), DEFAULT_LIMIT, 1, MAX_LIMIT);
-        int offset = bounded(parameters.get("offset"), 0, 0, NodeReport.MAX_LISTED);
+        int offset = bounded(parameters.get("offset"), 0, 0, NodeReport.MAX_LISTED - limit);
         Map<String, String> arguments = new LinkedHashMap<>(filter.keys());
         arguments.put("first", Integer.toString(offset + limit));
-        NodeQuestions.Answers answers = ask("connections", arguments, local::connections);
+        Gathered answers = ask("connections", arguments, local::connections);
         if (answers == null) {
             unavailable(request, response, "list-connections", filter.describe());
             return;
         }
         List<JsonObject> all = new ArrayList<>();
         long total = 0;
-        for (String payload : answers.byNode().values()) {
-            JsonObject answer = parse(payload);
+        for (JsonObject answer : answers.parsed()) {
             total += answer.getJsonNumber("total").longValue();
             answer.getJsonArray("connections").forEach(row -> all.add(row.asJsonObject()));
         }
-        all.sort(Comparator.comparing((JsonObject row) -> row.getString("since")).thenComparing(row -> row.getString("node"))
-                .thenComparing(row -> row.getString("session")));
+        all.sort(Comparator.comparing((JsonObject row) -> java.time.Instant.parse(row.getString("since")))
+                .thenComparing(row -> row.getString("node")).thenComparing(row -> row.getString("session")));
         JsonArrayBuilder page = Json.createArrayBuilder();
         all.stream().skip(offset).limit(limit).forEach(page::add);
         audit(Level.INFO, request, "list-connections", filter.describe(), "ok", total);
         send(response, HttpServletResponse.SC_OK, Json.createObjectBuilder().add("total", total).add("offset", offset)
-                .add("limit", limit).add("connections", page).add("silentNodes", Json.createArrayBuilder(answers.silent())));
+                .add("limit", limit).add("connections", page).add("silentNodes", answers.silentJson()));
     }
 
     private void disconnect(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -142,38 +155,37 @@ public class AdminApiServlet extends HttpServlet {
         Map<String, String> arguments = new LinkedHashMap<>(filter.keys());
         arguments.put("reconnect", reconnect);
         arguments.put("admin", admin(request));
-        NodeQuestions.Answers answers = ask("disconnect", arguments, local::disconnect);
+        Gathered answers = ask("disconnect", arguments, local::disconnect);
         if (answers == null) {
             unavailable(request, response, "disconnect", filter.describe());
             return;
         }
-        long closed = answers.byNode().values().stream().mapToLong(payload -> parse(payload).getJsonNumber("disconnected")
-                .longValue()).sum();
+        long closed = answers.parsed().stream().mapToLong(answer -> answer.getJsonNumber("disconnected").longValue()).sum();
         audit(Level.WARNING, request, "disconnect", filter.describe() + ";reconnect=" + reconnect, "ok", closed);
         send(response, HttpServletResponse.SC_OK, Json.createObjectBuilder().add("disconnected", closed)
                 .add("closeCode", reconnect.equals("true") ? 4000 : 4001)
-                .add("silentNodes", Json.createArrayBuilder(answers.silent())));
+                .add("silentNodes", answers.silentJson()));
     }
 
     private void rooms(HttpServletRequest request, HttpServletResponse response) throws IOException {
         ConnectionFilter.of(parameters(request), Set.of()).keys().forEach((key, value) -> {
             throw new ConnectionFilter.Invalid("bad-filter", "rooms take no parameters");
         });
-        NodeQuestions.Answers answers = ask("rooms", Map.of(), arguments -> local.rooms());
+        Gathered answers = ask("rooms", Map.of(), arguments -> local.rooms());
         if (answers == null) {
             unavailable(request, response, "rooms", "all");
             return;
         }
         Map<String, RoomRow> merged = new TreeMap<>();
-        for (String payload : answers.byNode().values()) {
-            for (JsonValue value : parse(payload).getJsonArray("rooms")) {
+        for (JsonObject answer : answers.parsed()) {
+            for (JsonValue value : answer.getJsonArray("rooms")) {
                 JsonObject room = value.asJsonObject();
                 merged.computeIfAbsent(room.getString("name"), name -> new RoomRow()).add(room);
             }
         }
         if (RoomsProducer.clustered(settings)) {
             try {
-                for (RedisRooms.StoredRoom stored : cluster.get().storedRooms(1000).get(timeout().toMillis(), TimeUnit.MILLISECONDS)) {
+                for (RedisRooms.StoredRoom stored : cluster.get().storedRooms().get(timeout().toMillis(), TimeUnit.MILLISECONDS)) {
                     merged.computeIfAbsent(stored.name(), name -> new RoomRow()).stored(stored);
                 }
             } catch (InterruptedException e) {
@@ -186,20 +198,21 @@ public class AdminApiServlet extends HttpServlet {
         merged.forEach((name, row) -> list.add(row.json(name)));
         audit(Level.FINE, request, "rooms", "all", "ok", merged.size());
         send(response, HttpServletResponse.SC_OK, Json.createObjectBuilder().add("rooms", list)
-                .add("silentNodes", Json.createArrayBuilder(answers.silent())));
+                .add("silentNodes", answers.silentJson()));
     }
 
     private void nodes(HttpServletRequest request, HttpServletResponse response) throws IOException {
-        NodeQuestions.Answers answers = ask("node", Map.of(), arguments -> local.node());
+        Gathered answers = ask("node", Map.of(), arguments -> local.node());
         if (answers == null) {
             unavailable(request, response, "nodes", "all");
             return;
         }
         JsonArrayBuilder list = Json.createArrayBuilder();
-        new TreeMap<>(answers.byNode()).values().forEach(payload -> list.add(parse(payload)));
-        audit(Level.FINE, request, "nodes", "all", "ok", answers.byNode().size());
+        List<JsonObject> parsed = answers.parsed();
+        parsed.stream().sorted(Comparator.comparing(node -> node.getString("node"))).forEach(list::add);
+        audit(Level.FINE, request, "nodes", "all", "ok", parsed.size());
         send(response, HttpServletResponse.SC_OK, Json.createObjectBuilder().add("nodes", list)
-                .add("clustered", RoomsProducer.clustered(settings)).add("silentNodes", Json.createArrayBuilder(answers.silent())));
+                .add("clustered", RoomsProducer.clustered(settings)).add("silentNodes", answers.silentJson()));
     }
 
     /** One room of the cluster, from the nodes' answers (members, connections) and from Redis (epoch, history). */
@@ -237,18 +250,47 @@ public class AdminApiServlet extends HttpServlet {
         }
     }
 
-    /** Every node's answer (this server's alone when it is not in a cluster); null when Redis cannot be asked. */
-    private NodeQuestions.Answers ask(String question, Map<String, String> arguments, Function<Map<String, String>, String> here) {
-        if (!RoomsProducer.clustered(settings)) {
-            return new NodeQuestions.Answers(Map.of(local.name(), here.apply(arguments)), List.of());
+    /**
+     * The nodes' answers, parsed: a node whose answer is not the JSON object expected (another version, say) counts as
+     * silent rather than failing the request.
+     */
+    private record Gathered(List<JsonObject> parsed, List<String> silent, boolean membershipKnown) {
+
+        static Gathered of(NodeQuestions.Answers answers) {
+            List<JsonObject> parsed = new ArrayList<>();
+            List<String> silent = new ArrayList<>(answers.silent());
+            new TreeMap<>(answers.byNode()).forEach((node, payload) -> {
+                try {
+                    parsed.add(parse(payload));
+                } catch (RuntimeException malformed) {
+                    silent.add(node);
+                }
+            });
+            return new Gathered(parsed, silent, answers.membershipKnown());
         }
-        CompletableFuture<NodeQuestions.Answers> asked = cluster.get().ask(question, arguments, timeout());
+
+        /** The silent nodes; {@code "?"} among them when the list of nodes could not be read from Redis. */
+        JsonArrayBuilder silentJson() {
+            JsonArrayBuilder array = Json.createArrayBuilder(silent);
+            if (!membershipKnown) {
+                array.add("?");
+            }
+            return array;
+        }
+    }
+
+    /** Every node's answer (this server's alone when it is not in a cluster); null when Redis cannot be asked. */
+    private Gathered ask(String question, Map<String, String> arguments, Function<Map<String, String>, String> here) {
+        if (!RoomsProducer.clustered(settings)) {
+            return Gathered.of(new NodeQuestions.Answers(Map.of(local.name(), here.apply(arguments)), List.of(), true));
+        }
         try {
-            return asked.get(timeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+            CompletableFuture<NodeQuestions.Answers> asked = cluster.get().ask(question, arguments, timeout());
+            return Gathered.of(asked.get(timeout().toMillis() + 1000, TimeUnit.MILLISECONDS));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;
-        } catch (ExecutionException | TimeoutException e) {
+        } catch (ExecutionException | TimeoutException | RuntimeException e) {
             return null;
         }
     }

@@ -62,6 +62,10 @@ public record ConnectionFilter(Map<String, String> keys) {
             if (key.equals("subject") || key.equals("issuer")) {
                 name(value);
             }
+            if (key.equals("room")) {
+                value = dev.keyhole.chat.RoomName.parse(value).map(dev.keyhole.chat.RoomName::value)
+                        .orElseThrow(() -> new Invalid("bad-filter", "room is a room name"));
+            }
             if ((key.equals("serial") || key.equals("fingerprint")) && hex(value).isEmpty()) {
                 throw new Invalid("bad-filter", key + " is hex digits (colons allowed)");
             }
@@ -81,7 +85,7 @@ public record ConnectionFilter(Map<String, String> keys) {
             boolean matched = switch (key.getKey()) {
                 case "node" -> wanted.equals(node);
                 case "session" -> wanted.equals(session.id());
-                case "room" -> wanted.equals(session.pathParameters().get("room"));
+                case "room" -> wanted.equals(room(session));
                 case "subject" -> session.identity().map(id -> sameName(id.subject(), wanted)).orElse(false);
                 case "issuer" -> session.identity().map(id -> sameName(id.issuer(), wanted)).orElse(false);
                 case "serial" -> session.identity().map(id -> sameHex(id.serial(), wanted)).orElse(false);
@@ -93,6 +97,15 @@ public record ConnectionFilter(Map<String, String> keys) {
             }
         }
         return true;
+    }
+
+    /**
+     * The room a session is in, as the chat names it (room names are case-insensitive: {@code /chat/OPS} is room
+     * {@code ops}), or null.
+     */
+    static String room(OpenSession session) {
+        String raw = session.pathParameters().get("room");
+        return raw == null ? null : dev.keyhole.chat.RoomName.parse(raw).map(dev.keyhole.chat.RoomName::value).orElse(null);
     }
 
     /** The keys as they appear in an audit line: {@code subject=…;room=…}, or {@code all}. */

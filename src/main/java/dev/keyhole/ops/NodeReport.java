@@ -36,8 +36,11 @@ public class NodeReport {
     private static final Logger LOG = Logger.getLogger(NodeReport.class.getName());
     /** The arguments of a question that are not filter keys. */
     static final Set<String> NOT_FILTER_KEYS = Set.of("question", "id", "reply", "first", "reconnect", "admin");
-    /** At most this many connections in one node's answer. */
-    static final int MAX_LISTED = 10_000;
+    /**
+     * At most this many connections in one node's answer, and the furthest a page reaches ({@code offset + limit}):
+     * answers travel through Redis pub/sub, whose client output buffers are bounded (32 MB by default).
+     */
+    static final int MAX_LISTED = 1000;
 
     @Inject
     SessionRuntime sessions;
@@ -141,7 +144,7 @@ public class NodeReport {
     private static JsonObjectBuilder json(OpenSession session, String node) {
         JsonObjectBuilder row = Json.createObjectBuilder().add("node", node).add("session", session.id())
                 .add("endpoint", session.endpoint()).add("since", session.since().toString());
-        String room = session.pathParameters().get("room");
+        String room = ConnectionFilter.room(session);
         row.add("rooms", room == null ? Json.createArrayBuilder() : Json.createArrayBuilder().add(room));
         if (session.remoteAddress() != null) {
             row.add("remoteAddress", session.remoteAddress());

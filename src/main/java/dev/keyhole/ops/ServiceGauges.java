@@ -14,7 +14,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The gauges of what Keyhole holds and depends on, read when Prometheus scrapes: rooms, members and history on
@@ -34,12 +36,14 @@ public class ServiceGauges {
 
     private final Clock clock = Clock.systemUTC();
     private final ServerCertificate serverCertificate = new ServerCertificate(clock);
+    private List<Rooms.RoomStats> statsRead;
+    private long statsReadAt;
 
     @PostConstruct
     void register() {
-        Gauge.builder("keyhole.rooms", this, gauges -> gauges.rooms.stats().size())
+        Gauge.builder("keyhole.rooms", this, gauges -> gauges.roomStats().size())
                 .description("Rooms this node holds (in a cluster: rooms with connections on this node)").register(registry);
-        Gauge.builder("keyhole.room.members", this, gauges -> gauges.rooms.stats().stream()
+        Gauge.builder("keyhole.room.members", this, gauges -> gauges.roomStats().stream()
                         .mapToInt(Rooms.RoomStats::members).sum())
                 .description("Members of the rooms this node holds, summed over its rooms").register(registry);
         Gauge.builder("keyhole.history", this, ServiceGauges::historyBytes).baseUnit("bytes")
@@ -47,7 +51,7 @@ public class ServiceGauges {
                 .register(registry);
         authentication.crls().ifPresent(crls -> {
             for (CrlStore.FileStatus file : crls.files()) {
-                String name = file.file().getFileName().toString();
+                String name = file.file().toString(); // the configured path: two files may share a name
                 Gauge.builder("keyhole.crl.age", crls, store -> fileStatus(store, file.file())
                                 .map(status -> status.thisUpdate() == null ? Double.NaN
                                         : Duration.between(status.thisUpdate(), clock.instant()).toMillis() / 1000.0)
@@ -81,9 +85,19 @@ public class ServiceGauges {
         return serverCertificate;
     }
 
+    /** The rooms' stats, read once per scrape (the three room gauges share them for a second). */
+    private synchronized List<Rooms.RoomStats> roomStats() {
+        long now = System.nanoTime();
+        if (statsRead == null || now - statsReadAt > TimeUnit.SECONDS.toNanos(1)) {
+            statsRead = rooms.stats();
+            statsReadAt = now;
+        }
+        return statsRead;
+    }
+
     private double historyBytes() {
         long sum = 0;
-        for (Rooms.RoomStats room : rooms.stats()) {
+        for (Rooms.RoomStats room : roomStats()) {
             if (room.historyBytes() < 0) {
                 return Double.NaN;
             }

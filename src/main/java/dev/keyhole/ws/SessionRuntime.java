@@ -224,12 +224,12 @@ public class SessionRuntime {
         LiveSession live = open.remove(session);
         try {
             if (live != null) {
-                live.meters().closed();
-                meters.closed(live.endpointName(), SessionErrors.closedBecause(session));
                 try {
                     limits.release(live.lease());
                 } finally {
                     live.markClosed();
+                    live.meters().closed();
+                    meters.closed(live.endpointName(), SessionErrors.closedBecause(session));
                 }
             }
         } finally {

@@ -23,5 +23,6 @@ trim_history(KEYS[1], KEYS[2], tonumber(ARGV[7]), tonumber(ARGV[8]), tonumber(AR
 redis.call('PEXPIRE', KEYS[1], ARGV[10])
 redis.call('PEXPIRE', KEYS[2], ARGV[10])
 redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1])
-redis.call('PUBLISH', ARGV[2], 'm ' .. epoch .. ' ' .. string.format('%d', seq) .. ' ' .. ARGV[5] .. ' ' .. frame)
+-- 'n EPOCH SEQ POSTED-AT FRAME' (a node of the version before the posting time read 'm EPOCH SEQ FRAME' only).
+redis.call('PUBLISH', ARGV[2], 'n ' .. epoch .. ' ' .. string.format('%d', seq) .. ' ' .. ARGV[5] .. ' ' .. frame)
 return {epoch, seq}

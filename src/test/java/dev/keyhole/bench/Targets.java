@@ -112,12 +112,14 @@ final class Targets {
     }
 
     private ServerUnderTest payaraMicro(String name, Map<String, String> extra) throws IOException, InterruptedException {
-        int https = freePort();
+        // Both at once (Ports.free): two calls of freePort() may give the same port twice.
+        dev.keyhole.testing.Ports ports = dev.keyhole.testing.Ports.free();
+        int https = ports.https();
         Path temp = fresh(out.resolve(name + "-tmp"));
         List<String> command = new ArrayList<>(List.of(java(), HEAP, "-Djava.io.tmpdir=" + temp));
         command.addAll(serverJvmOptions());
         command.addAll(List.of("-jar", uberJar.toString(),
-                "--port", Integer.toString(freePort()), "--sslport", Integer.toString(https),
+                "--port", Integer.toString(ports.http()), "--sslport", Integer.toString(https),
                 "--systemproperties", ItPki.serverTlsProperties().toString(),
                 "--deploy", trivialWar().toString()));
         Map<String, String> environment = new HashMap<>(SETTINGS);

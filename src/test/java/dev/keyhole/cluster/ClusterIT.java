@@ -264,6 +264,123 @@ class ClusterIT {
         }
     }
 
+    /** An admin API request to a node, as root (role admin); the JSON answer. */
+    private static JsonObject admin(Ports node, String method, String pathAndQuery) throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(as("root"))
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        java.net.http.HttpRequest.Builder request = java.net.http.HttpRequest.newBuilder(
+                URI.create("https://localhost:" + node.https() + pathAndQuery)).timeout(java.time.Duration.ofSeconds(20));
+        request.header("X-Keyhole-Admin", "1");
+        if (method.equals("POST")) {
+            request.POST(java.net.http.HttpRequest.BodyPublishers.noBody());
+        }
+        java.net.http.HttpResponse<String> response = client.send(request.build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, response.statusCode(), response.body());
+        return jakarta.json.Json.createReader(new java.io.StringReader(response.body())).readObject();
+    }
+
+    @Test
+    void the_admin_api_of_one_node_lists_and_disconnects_connections_on_every_node_and_reads_rooms_from_redis()
+            throws Exception {
+        try (ChatClient alice = ChatClient.join(room(nodeA, "administered"), as("alice"));
+                ChatClient bob = ChatClient.join(room(nodeB, "administered"), as("bob"))) {
+            alice.send("hello");
+            assertEquals("hello", bob.next("message").getString("text"));
+            assertEquals("hello", alice.next("message").getString("text"));
+
+            JsonObject listed = admin(nodeA, "GET", "/admin/api/connections?room=administered");
+            assertEquals(2, listed.getInt("total"), listed.toString());
+            assertEquals(java.util.Set.of("node-a", "node-b"), listed.getJsonArray("connections").stream()
+                    .map(row -> row.asJsonObject().getString("node")).collect(java.util.stream.Collectors.toSet()));
+
+            JsonObject room = admin(nodeB, "GET", "/admin/api/rooms").getJsonArray("rooms").stream()
+                    .map(row -> row.asJsonObject()).filter(row -> row.getString("name").equals("administered"))
+                    .findFirst().orElseThrow();
+            assertEquals(2, room.getInt("connections"));
+            assertEquals(2, room.getInt("members"));
+            assertEquals(1, room.getInt("lastSeq"));
+            assertEquals(1, room.getInt("historyMessages"), "read from the room's stream in Redis");
+            assertEquals(alice.welcome().getString("epoch"), room.getString("epoch"));
+
+            JsonObject nodesAnswer = admin(nodeA, "GET", "/admin/api/nodes");
+            assertTrue(nodesAnswer.getBoolean("clustered"));
+            List<String> names = nodesAnswer.getJsonArray("nodes").stream().map(row -> row.asJsonObject().getString("node"))
+                    .toList();
+            assertTrue(names.containsAll(List.of("node-a", "node-b")), names.toString());
+
+            JsonObject done = admin(nodeA, "POST", "/admin/api/disconnect?room=administered&subject="
+                    + java.net.URLEncoder.encode("CN=bob,O=Keyhole IT", java.nio.charset.StandardCharsets.UTF_8));
+            assertEquals(1, done.getInt("disconnected"), done.toString());
+            assertEquals(new dev.keyhole.testing.WsClient.Close(4001, "admin-disconnect"), bob.awaitClose(),
+                    "bob, on the other node, is told not to reconnect");
+            alice.send("still here");
+            assertEquals("still here", alice.next("message").getString("text"));
+        }
+    }
+
+    @Test
+    void a_node_stopped_with_sigterm_closes_its_sessions_with_1001_and_they_resume_through_the_balancer_with_nothing_lost()
+            throws Exception {
+        Ports nodeF = Ports.free();
+        ServerProcess stopping = startNode("node-f", nodeF);
+        nodes.add(stopping);
+        List<String> names = List.of("alice", "bob", "carol", "user05");
+        List<ChatClient> clients = new ArrayList<>();
+        try (ApacheFront.Balancer apache = ApacheFront.balancer("rolling", List.of(nodeA.https(), nodeF.https()));
+                ChatClient poster = ChatClient.join(room(nodeA, "rolling"), as("user06"))) {
+            URI room = URI.create("wss://localhost:" + apache.httpsPort() + "/chat/rolling");
+            for (String name : names) {
+                clients.add(ChatClient.join(room, as(name)));
+            }
+            String epoch = poster.welcome().getString("epoch");
+            send(poster, "r", 30);
+            for (ChatClient client : clients) {
+                assertEquals(range(1, 30), seqs(client.messages(30)));
+            }
+
+            stopping.terminate(); // SIGTERM, as a rolling restart does
+            send(poster, "r", 30);
+
+            int moved = 0;
+            for (int i = 0; i < clients.size(); i++) {
+                List<JsonObject> seen = new ArrayList<>(clients.get(i).messagesUntilEnd(30));
+                if (seen.size() < 30) {
+                    assertEquals(new dev.keyhole.testing.WsClient.Close(1001, "going-away"), clients.get(i).awaitClose(),
+                            names.get(i) + " is told its node is going away");
+                    long last = seen.isEmpty() ? 30 : seqs(seen).get(seen.size() - 1);
+                    clients.get(i).close();
+                    clients.set(i, rejoin(URI.create(room + "?after=" + last + "&epoch=" + epoch), names.get(i)));
+                    seen.addAll(clients.get(i).messages((int) (60 - last)));
+                    moved++;
+                }
+                assertEquals(range(31, 60), seqs(seen), names.get(i) + ": every message once, in order");
+            }
+            assertTrue(moved > 0, "some clients were on the stopped node (the balancer spreads new connections)");
+            assertEquals(143, stopping.awaitExit(java.time.Duration.ofSeconds(60)), "the node stopped on SIGTERM");
+        } finally {
+            clients.forEach(ChatClient::close);
+        }
+    }
+
+    /**
+     * Joins through the balancer as a client that was told 1001 does: again, with a short backoff, while the balancer
+     * has not yet taken the stopping node out (its health check asks /health/ready every second).
+     */
+    private static ChatClient rejoin(URI room, String name) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (long backoff = 100; ; backoff = Math.min(2000, backoff * 2)) {
+            try {
+                return ChatClient.join(room, as(name));
+            } catch (Exception refused) {
+                if (System.nanoTime() > deadline) {
+                    throw refused;
+                }
+                Thread.sleep(backoff); // a reconnecting client's backoff, not a wait for a result
+            }
+        }
+    }
+
     @Test
     void while_redis_is_stopped_posts_are_refused_unavailable_and_afterwards_the_room_continues_without_a_gap()
             throws Exception {

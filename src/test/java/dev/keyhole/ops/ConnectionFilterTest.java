@@ -38,6 +38,8 @@ class ConnectionFilterTest {
     @Test
     void every_key_must_match_and_a_connection_without_a_certificate_matches_no_certificate_key() {
         assertTrue(filter(Map.of("room", "lobby", "node", "a")).matches(IN_LOBBY, "a"));
+        assertTrue(filter(Map.of("room", "LOBBY")).matches(new OpenSession("s3", "chat", Instant.EPOCH, null,
+                Map.of("room", "Lobby"), Optional.of(ALICE)), "a"), "room names are case-insensitive, as the chat's");
         assertFalse(filter(Map.of("room", "lobby", "node", "b")).matches(IN_LOBBY, "a"));
         assertFalse(filter(Map.of("serial", "0a1b")).matches(ANONYMOUS_ECHO, "a"));
         assertTrue(filter(Map.of("session", "s2")).matches(ANONYMOUS_ECHO, "a"));
@@ -48,7 +50,7 @@ class ConnectionFilterTest {
     @Test
     void unknown_keys_empty_values_bad_names_and_non_hex_serials_are_refused_as_bad_filter() {
         for (Map<String, String> bad : List.of(Map.of("fingerprnt", "ab"), Map.of("room", " "), Map.of("subject", "alice"),
-                Map.of("serial", "xyz"), Map.of("node", "n".repeat(1025)))) {
+                Map.of("serial", "xyz"), Map.of("node", "n".repeat(1025)), Map.of("room", "no/room"))) {
             ConnectionFilter.Invalid invalid = assertThrows(ConnectionFilter.Invalid.class, () -> filter(bad), bad.toString());
             assertEquals("bad-filter", invalid.reason());
         }

@@ -42,10 +42,15 @@ class OperationsIT {
     }
 
     private HttpResponse<String> get(String path, SSLContext tls) throws Exception {
+        return get(path, tls, java.util.Map.of("X-Keyhole-Admin", "1"));
+    }
+
+    private HttpResponse<String> get(String path, SSLContext tls, java.util.Map<String, String> headers) throws Exception {
         HttpClient client = HttpClient.newBuilder().sslContext(tls).version(HttpClient.Version.HTTP_1_1)
                 .followRedirects(HttpClient.Redirect.NEVER).connectTimeout(WsClient.TIMEOUT).build();
-        return client.send(HttpRequest.newBuilder(target.https(path)).timeout(WsClient.TIMEOUT).GET().build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpRequest.Builder request = HttpRequest.newBuilder(target.https(path)).timeout(WsClient.TIMEOUT).GET();
+        headers.forEach(request::header);
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
     private static JsonObject json(String text) {
@@ -113,7 +118,7 @@ class OperationsIT {
             assertTrue(value(after, "keyhole_handshakes_total\\{decision=\"accept\",reason=\"anonymous\"\\}")
                     >= value(before, "keyhole_handshakes_total\\{decision=\"accept\",reason=\"anonymous\"\\}") + 1, after);
             assertTrue(value(after, "keyhole_server_certificate_expiry_seconds") > 86_400, "the test listener's certificate is valid for days");
-            assertTrue(value(after, "keyhole_crl_next_update_timestamp_seconds\\{file=\"crl.pem\"\\}") > System.currentTimeMillis() / 1000.0);
+            assertTrue(value(after, "keyhole_crl_next_update_timestamp_seconds\\{file=\"[^\"]*/crl.pem\"\\}") > System.currentTimeMillis() / 1000.0);
             assertTrue(value(after, "jvm_memory_used_bytes\\{area=\"heap\",id=\"[^\"]+\"\\}") > 0);
             assertTrue(after.contains("keyhole_rooms "), "rooms gauge");
             assertTrue(after.contains("keyhole_outbox_queued_messages "), "outbox gauge");
@@ -159,6 +164,12 @@ class OperationsIT {
         assertEquals(1, json(nodes.body()).getJsonArray("nodes").size());
         assertEquals(200, page.statusCode());
         assertTrue(page.body().contains("Keyhole admin"));
+        HttpResponse<String> forged = get("/admin/api/connections", root, java.util.Map.of());
+        assertEquals(403, forged.statusCode(), "without X-Keyhole-Admin: a page elsewhere could make the admin's browser ask");
+        assertEquals("cross-site-request", json(forged.body()).getString("error"));
+        HttpResponse<String> otherOrigin = get("/admin/api/connections", root,
+                java.util.Map.of("X-Keyhole-Admin", "1", "Origin", "https://app.keyhole.test"));
+        assertEquals(403, otherOrigin.statusCode(), "not even an origin the chat allows");
         assertEquals(308, bare.statusCode());
         assertEquals("/admin/", bare.headers().firstValue("Location").orElse(""));
         for (String path : java.util.List.of("/admin/", "/admin/api/nodes", "/admin/admin.js")) {
