@@ -6,48 +6,22 @@
 //
 // Environment: KEYHOLE_URL (https://localhost:PORT), KEYHOLE_ADMIN_P12 and KEYHOLE_ADMIN_P12_PASSWORD,
 // KEYHOLE_USER_P12 and KEYHOLE_USER_P12_PASSWORD, KEYHOLE_ROOM, KEYHOLE_SCREENSHOTS, CHROMIUM.
-import { chromium } from 'playwright-core';
-import { existsSync } from 'node:fs';
+import { launch, required, screenshots, watch, withCertificate } from './browser.mjs';
 
-const base = process.env.KEYHOLE_URL;
-const room = process.env.KEYHOLE_ROOM;
-const screenshots = process.env.KEYHOLE_SCREENSHOTS ?? '.';
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const env = required('KEYHOLE_URL', 'KEYHOLE_ROOM', 'KEYHOLE_ADMIN_P12', 'KEYHOLE_ADMIN_P12_PASSWORD', 'KEYHOLE_USER_P12',
+    'KEYHOLE_USER_P12_PASSWORD');
+const base = env.KEYHOLE_URL;
+const room = env.KEYHOLE_ROOM;
 const timeout = 30_000;
-
-if (!base || !room || !process.env.KEYHOLE_ADMIN_P12 || !process.env.KEYHOLE_USER_P12) {
-    console.error('KEYHOLE_URL, KEYHOLE_ROOM, KEYHOLE_ADMIN_P12 and KEYHOLE_USER_P12 (with their passwords) are required');
-    process.exit(2);
-}
-if (!existsSync(executablePath)) {
-    console.error(`no Chromium at ${executablePath}: install it (Debian: apt-get install chromium) or set CHROMIUM`);
-    process.exit(2);
-}
-
 const step = (text) => console.log(`step: ${text}`);
 const problems = [];
-const browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-});
-
-const contextFor = (p12, passphrase) => browser.newContext({
-    clientCertificates: [{ origin: base, pfxPath: p12, passphrase }],
-    ignoreHTTPSErrors: true, // the test CA is not the browser's; TLS is tested elsewhere
-});
+const browser = await launch();
 
 try {
-    const admin = await contextFor(process.env.KEYHOLE_ADMIN_P12, process.env.KEYHOLE_ADMIN_P12_PASSWORD);
+    const admin = await withCertificate(browser, base, env.KEYHOLE_ADMIN_P12, env.KEYHOLE_ADMIN_P12_PASSWORD);
     const page = await admin.newPage();
     page.setDefaultTimeout(timeout);
-    page.on('console', (message) => {
-        if (message.type() === 'error') {
-            problems.push(`console error: ${message.text()}`);
-        }
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    watch(page, problems);
 
     step('open the admin page with the admin certificate');
     const response = await page.goto(base + '/admin/');
@@ -88,7 +62,7 @@ try {
     await page.screenshot({ path: `${screenshots}/admin-page.png`, fullPage: true });
 
     step('a certificate without the admin role gets the refusal, not the page');
-    const user = await contextFor(process.env.KEYHOLE_USER_P12, process.env.KEYHOLE_USER_P12_PASSWORD);
+    const user = await withCertificate(browser, base, env.KEYHOLE_USER_P12, env.KEYHOLE_USER_P12_PASSWORD);
     const userPage = await user.newPage();
     userPage.setDefaultTimeout(timeout);
     const refused = await userPage.goto(base + '/admin/');

@@ -5,52 +5,20 @@
 //
 // Environment: KEYHOLE_URL (https://localhost:PORT), KEYHOLE_P12 and KEYHOLE_P12_PASSWORD (the client
 // certificate), KEYHOLE_SCREENSHOTS (a folder), CHROMIUM (default /usr/bin/chromium).
-import { chromium } from 'playwright-core';
-import { existsSync } from 'node:fs';
+import { launch, required, screenshots, watch, withCertificate } from './browser.mjs';
 
-const base = process.env.KEYHOLE_URL;
-const p12 = process.env.KEYHOLE_P12;
-const password = process.env.KEYHOLE_P12_PASSWORD;
-const screenshots = process.env.KEYHOLE_SCREENSHOTS ?? '.';
-const executablePath = process.env.CHROMIUM ?? '/usr/bin/chromium';
+const env = required('KEYHOLE_URL', 'KEYHOLE_P12', 'KEYHOLE_P12_PASSWORD');
+const base = env.KEYHOLE_URL;
 const timeout = 30_000;
-
-if (!base || !p12 || !password) {
-    console.error('KEYHOLE_URL, KEYHOLE_P12 and KEYHOLE_P12_PASSWORD are required');
-    process.exit(2);
-}
-if (!existsSync(executablePath)) {
-    console.error(`no Chromium at ${executablePath}: install it (Debian: apt-get install chromium) or set CHROMIUM`);
-    process.exit(2);
-}
-
 const step = (text) => console.log(`step: ${text}`);
 const problems = [];
-
-const browser = await chromium.launch({
-    executablePath,
-    headless: true,
-    // Quiet and offline: this machine reaches no public network.
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
-        '--disable-component-update', '--disable-sync'],
-});
+const browser = await launch();
 
 try {
-    // The server's certificate comes from the test CA, which this browser does not trust; Playwright carries
-    // the TLS connections of the context (so that it can present the client certificate), and TLS itself is
-    // tested elsewhere (TlsListenerIT). What is tested here is the page.
-    const withCertificate = await browser.newContext({
-        clientCertificates: [{ origin: base, pfxPath: p12, passphrase: password }],
-        ignoreHTTPSErrors: true,
-    });
-    const page = await withCertificate.newPage();
+    const withCertificateContext = await withCertificate(browser, base, env.KEYHOLE_P12, env.KEYHOLE_P12_PASSWORD);
+    const page = await withCertificateContext.newPage();
     page.setDefaultTimeout(timeout);
-    page.on('console', (message) => {
-        if (message.type() === 'error') {
-            problems.push(`console error: ${message.text()}`);
-        }
-    });
-    page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+    watch(page, problems);
 
     step('open the page');
     const response = await page.goto(base + '/');

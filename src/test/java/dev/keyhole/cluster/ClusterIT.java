@@ -264,6 +264,14 @@ class ClusterIT {
         }
     }
 
+    /** A node's /health/ready, asked as the balancer does: without a certificate, from loopback. */
+    private static java.net.http.HttpResponse<String> ready(Ports node) throws Exception {
+        java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(Tls.anonymous())
+                .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+        return client.send(java.net.http.HttpRequest.newBuilder(URI.create("https://localhost:" + node.https() + "/health/ready"))
+                .timeout(java.time.Duration.ofSeconds(20)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
     /** An admin API request to a node, as root (role admin); the JSON answer. */
     private static JsonObject admin(Ports node, String method, String pathAndQuery) throws Exception {
         java.net.http.HttpClient client = java.net.http.HttpClient.newBuilder().sslContext(as("root"))
@@ -397,10 +405,18 @@ class ClusterIT {
                 assertEquals("unavailable", refused.getString("code"));
                 assertEquals("during-" + i, refused.getString("id"));
             }
+            java.net.http.HttpResponse<String> down = ready(nodeA);
+            assertEquals(503, down.statusCode(), "the balancer takes a node without Redis out: " + down.body());
+            assertTrue(down.body().contains("{\"name\":\"cluster\",\"status\":\"DOWN\""), down.body());
             redis.startAgain(); // with its append-only file: the room is still there
             for (CountDownLatch node : back) {
                 assertTrue(node.await(60, TimeUnit.SECONDS), "the node reconnected to Redis");
             }
+            int status = ready(nodeA).statusCode();
+            for (long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); status != 200 && System.nanoTime() < deadline; ) {
+                status = ready(nodeA).statusCode(); // until the node has subscribed again (each probe waits up to 2 s)
+            }
+            assertEquals(200, status, "ready again: pub/sub delivers its probe");
             send(alice, "after", 10);
 
             List<JsonObject> afterwards = bob.messages(10);

@@ -1,18 +1,14 @@
 package dev.keyhole.ops;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.keyhole.testing.BrowserScript;
 import dev.keyhole.testing.ChatClient;
 import dev.keyhole.testing.Deployments;
 import dev.keyhole.testing.ItPki;
 import dev.keyhole.testing.Tls;
 import dev.keyhole.testing.WsClient;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -39,39 +35,14 @@ class AdminPageIT {
             throws Exception {
         String room = "admin-page";
         try (ChatClient carol = ChatClient.join(Deployments.wss("/chat/" + room), Tls.withCertificate(ItPki.client("carol")))) {
-            Path admin = ItPki.client("root");
-            Path user = ItPki.client("alice");
-            ProcessBuilder node = new ProcessBuilder("node", "admin.test.mjs").directory(Path.of("src/test/browser").toFile())
-                    .redirectErrorStream(true);
-            Map<String, String> environment = node.environment();
-            String url = Deployments.https("").toString();
-            environment.put("KEYHOLE_URL", url.endsWith("/") ? url.substring(0, url.length() - 1) : url);
-            environment.put("KEYHOLE_ROOM", room);
-            environment.put("KEYHOLE_ADMIN_P12", admin.toString());
-            environment.put("KEYHOLE_ADMIN_P12_PASSWORD", new String(ItPki.password(admin)));
-            environment.put("KEYHOLE_USER_P12", user.toString());
-            environment.put("KEYHOLE_USER_P12_PASSWORD", new String(ItPki.password(user)));
-            environment.put("KEYHOLE_SCREENSHOTS", Path.of("target/it-logs").toAbsolutePath().toString());
+            Map<String, String> environment = new java.util.HashMap<>(Map.of("KEYHOLE_URL",
+                    BrowserScript.base(Deployments.https("")), "KEYHOLE_ROOM", room));
+            environment.putAll(BrowserScript.certificate("KEYHOLE_ADMIN_P12", ItPki.client("root")));
+            environment.putAll(BrowserScript.certificate("KEYHOLE_USER_P12", ItPki.client("alice")));
 
-            Process process = start(node);
-            boolean done = process.waitFor(3, TimeUnit.MINUTES);
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!done) {
-                process.destroyForcibly();
-            }
+            BrowserScript.run("admin.test.mjs", environment);
 
-            assertTrue(done, "the browser test did not finish in 3 minutes:\n" + output);
-            assertEquals(0, process.exitValue(), output);
-            assertTrue(output.contains("browser test passed"), output);
             assertEquals(new WsClient.Close(4001, "admin-disconnect"), carol.awaitClose());
-        }
-    }
-
-    private static Process start(ProcessBuilder node) throws IOException {
-        try {
-            return node.start();
-        } catch (IOException e) {
-            throw new IOException("cannot run node: the browser test needs Node.js and Chromium (.ci/run installs them)", e);
         }
     }
 }

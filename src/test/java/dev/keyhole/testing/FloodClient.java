@@ -97,7 +97,15 @@ public final class FloodClient {
                 throw new IOException("no close from the server after " + written.get() + " bytes", e);
             }
         } finally {
-            plain.setSoLinger(true, 0);
+            // The reader may have closed the connection already, when the server's close came (a closed socket
+            // refuses setSoLinger): then there is nothing left to reset.
+            if (!plain.isClosed()) {
+                try {
+                    plain.setSoLinger(true, 0);
+                } catch (java.net.SocketException closedMeanwhile) {
+                    // closed between the check and the call
+                }
+            }
             plain.close();
         }
     }

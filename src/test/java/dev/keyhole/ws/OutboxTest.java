@@ -35,6 +35,24 @@ class OutboxTest {
     }
 
     @Test
+    void a_delivered_message_is_counted_and_a_posted_one_measured_from_its_post() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        FakeSession client = new FakeSession(null).completeInline(false);
+        Outbox outbox = new Outbox(client.session(), new Outbox.Limits(10, 1000), new SessionMeters(registry).endpoint("chat"));
+
+        outbox.enqueue("posted", 6, System.currentTimeMillis() - 40);
+        outbox.enqueue("welcome");
+        outbox.flush();
+        client.completeNext(new SendResult());
+        client.completeNext(new SendResult());
+
+        assertEquals(2.0, registry.get("keyhole.messages.delivered").tag("endpoint", "chat").counter().count());
+        io.micrometer.core.instrument.Timer latency = registry.get("keyhole.delivery.latency").tag("endpoint", "chat").timer();
+        assertEquals(1, latency.count(), "only the posted message has a post time");
+        assertTrue(latency.totalTime(java.util.concurrent.TimeUnit.MILLISECONDS) >= 40);
+    }
+
+    @Test
     void a_client_that_does_not_read_overflows_its_queue_and_is_closed_as_a_slow_consumer() {
         FakeSession stalled = new FakeSession(null).completeInline(false);
         Outbox outbox = new Outbox(stalled.session(), new Outbox.Limits(3, 1000));
