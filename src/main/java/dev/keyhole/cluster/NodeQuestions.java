@@ -23,6 +23,8 @@ import java.util.logging.Logger;
 public final class NodeQuestions {
 
     private static final Logger LOG = Logger.getLogger(NodeQuestions.class.getName());
+    /** How long answers are still taken once every listed node answered. */
+    static final long UNLISTED_GRACE_MILLIS = 250;
     /** The control command that carries a question. */
     static final String ASK = "ask";
 
@@ -54,8 +56,16 @@ public final class NodeQuestions {
             answers.put(node, payload);
             Set<String> waitingFor = expected;
             if (waitingFor != null && answers.keySet().containsAll(waitingFor)) {
-                all.complete(null);
+                allListedAnswered();
             }
+        }
+
+        /**
+         * Every listed node answered: done after a short grace, for a node that is up but not listed yet (it
+         * announces itself every few seconds, and again after Redis came back empty).
+         */
+        void allListedAnswered() {
+            CompletableFuture.delayedExecutor(UNLISTED_GRACE_MILLIS, TimeUnit.MILLISECONDS).execute(() -> all.complete(null));
         }
     }
 
@@ -87,7 +97,7 @@ public final class NodeQuestions {
                 }
                 waiting.expected = Set.copyOf(nodes);
                 if (waiting.answers.keySet().containsAll(waiting.expected)) {
-                    waiting.all.complete(null); // every answer came before the list of nodes
+                    waiting.allListedAnswered(); // every answer came before the list of nodes
                 }
             });
             directory.publish(ASK, message);

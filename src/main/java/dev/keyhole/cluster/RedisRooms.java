@@ -463,6 +463,11 @@ public class RedisRooms implements Rooms {
         channels.add(directory.inboxChannel());
         redis.resubscribe(channels);
         lastAnnounce = 0;
+        try {
+            directory.announce(); // at once: a Redis that came back empty lists no node, and admin questions go by the list
+        } catch (RuntimeException e) {
+            logUnavailable("announce", e); // the sweep announces within a second
+        }
         for (Entry entry : rooms.values()) {
             entry.room().refreshSoon();
             entry.once(entry.syncQueued, () -> guarded("reconnect", () -> flush(entry.room().sync())));
