@@ -12,6 +12,8 @@
         'admin-disconnect']);
     // A connection counts as having worked (the backoff starts again from the beginning) once it stayed this long.
     const STABLE_MS = 10000;
+    // Chat protocol version 2 (docs/chat-protocol.md): events one per line, several to a message when several wait.
+    const CHAT_PROTOCOL = 'keyhole.chat.v2';
 
     const chat = {
         socket: null,
@@ -148,16 +150,20 @@
             ? '?after=' + chat.lastSeq + (chat.epoch ? '&epoch=' + encodeURIComponent(chat.epoch) : '')
             : '';
         status(chat.attempt === 0 ? 'Connecting…' : 'Reconnecting…', 'connecting');
-        const socket = new WebSocket(wsBase + '/chat/' + encodeURIComponent(chat.room) + query);
+        // Protocol version 2: the same events, several to a WebSocket message (one per line) when several wait.
+        const socket = new WebSocket(wsBase + '/chat/' + encodeURIComponent(chat.room) + query, [CHAT_PROTOCOL]);
         chat.socket = socket;
         socket.addEventListener('open', () => {
             chat.openedAt = Date.now();
         });
         socket.addEventListener('message', (message) => {
-            try {
-                onEvent(JSON.parse(message.data));
-            } catch (e) {
-                addLine('Could not read a frame from the server.', true);
+            const events = socket.protocol === CHAT_PROTOCOL ? message.data.split('\n') : [message.data];
+            for (const event of events) {
+                try {
+                    onEvent(JSON.parse(event));
+                } catch (e) {
+                    addLine('Could not read a frame from the server.', true);
+                }
             }
         });
         socket.addEventListener('close', (close) => {

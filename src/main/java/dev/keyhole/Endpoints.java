@@ -18,7 +18,7 @@ public class Endpoints implements ServerApplicationConfig {
 
     @Override
     public Set<ServerEndpointConfig> getEndpointConfigs(Set<Class<? extends Endpoint>> scanned) {
-        return Set.of(ManagedEndpoint.at(ChatEndpoint.PATH, ChatEndpoint.class),
+        return Set.of(ManagedEndpoint.at(ChatEndpoint.PATH, ChatEndpoint.class, ChatEndpoint.BATCHED_PROTOCOL),
                 ManagedEndpoint.at(EchoEndpoint.PATH, EchoEndpoint.class),
                 ManagedEndpoint.at(WhoAmIEndpoint.PATH, WhoAmIEndpoint.class));
     }

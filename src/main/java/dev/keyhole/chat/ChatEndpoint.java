@@ -26,6 +26,11 @@ public class ChatEndpoint implements MessageEndpoint {
 
     /** The endpoint's URI template. */
     public static final String PATH = "/chat/{room}";
+    /**
+     * The WebSocket subprotocol of chat protocol version 2: the events of version 1, several in one WebSocket
+     * message (one per line) when several are waiting for the client. Without it, one event per message.
+     */
+    public static final String BATCHED_PROTOCOL = "keyhole.chat.v2";
     /** Where rooms are: a room's path is this and its name. */
     static final String PATH_PREFIX = "/chat/";
 

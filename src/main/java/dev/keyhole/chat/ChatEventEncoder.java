@@ -27,8 +27,8 @@ public class ChatEventEncoder implements Encoder.Text<ChatEvent> {
     public String encode(ChatEvent event) {
         if (event instanceof ChatEvent.History history) {
             // Messages in the history are JSON objects this encoder wrote; they are embedded as they are.
-            return "{\"v\":" + VERSION + ",\"type\":\"history\",\"room\":\"" + history.room() + "\",\"messages\":["
-                    + String.join(",", history.messages()) + "]}";
+            return "{\"v\":" + VERSION + ",\"type\":\"history\",\"room\":" + ChatCommandDecoder.JSON.createValue(history.room())
+                    + ",\"messages\":[" + String.join(",", history.messages()) + "]}";
         }
         StringWriter out = new StringWriter(256);
         try (JsonGenerator json = ChatCommandDecoder.JSON.createGenerator(out)) {

@@ -9,6 +9,7 @@ import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.nio.ByteBuffer;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -28,15 +29,27 @@ public final class ManagedEndpoint extends Endpoint {
 
     private final SessionRuntime runtime;
     private final MessageEndpoint endpoint;
+    private final String batchingSubprotocol;
 
-    ManagedEndpoint(SessionRuntime runtime, MessageEndpoint endpoint) {
+    ManagedEndpoint(SessionRuntime runtime, MessageEndpoint endpoint, String batchingSubprotocol) {
         this.runtime = runtime;
         this.endpoint = endpoint;
+        this.batchingSubprotocol = batchingSubprotocol;
     }
 
     /** The configuration that serves {@code endpoint}, a CDI bean, at {@code path} (a URI template). */
     public static ServerEndpointConfig at(String path, Class<? extends MessageEndpoint> endpoint) {
-        return ServerEndpointConfig.Builder.create(ManagedEndpoint.class, path).configurator(new Factory(endpoint)).build();
+        return ServerEndpointConfig.Builder.create(ManagedEndpoint.class, path).configurator(new Factory(endpoint, null)).build();
+    }
+
+    /**
+     * {@link #at(String, Class)} for an endpoint whose clients may ask, with the WebSocket subprotocol
+     * {@code batchingSubprotocol}, for several messages in one WebSocket message when several are waiting
+     * ({@link Outbox}); a client that does not ask gets one message per WebSocket message.
+     */
+    public static ServerEndpointConfig at(String path, Class<? extends MessageEndpoint> endpoint, String batchingSubprotocol) {
+        return ServerEndpointConfig.Builder.create(ManagedEndpoint.class, path).subprotocols(List.of(batchingSubprotocol))
+                .configurator(new Factory(endpoint, batchingSubprotocol)).build();
     }
 
     @Override
@@ -54,7 +67,8 @@ public final class ManagedEndpoint extends Endpoint {
         session.addMessageHandler(PongMessage.class, (MessageHandler.Whole<PongMessage>) pong ->
                 once(ready, taken).ifPresent(live -> live.ponged(runtime.now())));
         try {
-            Optional<LiveSession> opened = runtime.open(session, endpoint);
+            boolean coalescing = batchingSubprotocol != null && batchingSubprotocol.equals(session.getNegotiatedSubprotocol());
+            Optional<LiveSession> opened = runtime.open(session, endpoint, coalescing);
             if (opened.isEmpty()) {
                 return;
             }
@@ -101,10 +115,12 @@ public final class ManagedEndpoint extends Endpoint {
     private static final class Factory extends ServerEndpointConfig.Configurator {
 
         private final Class<? extends MessageEndpoint> type;
+        private final String batchingSubprotocol;
         private volatile ManagedEndpoint made;
 
-        Factory(Class<? extends MessageEndpoint> type) {
+        Factory(Class<? extends MessageEndpoint> type, String batchingSubprotocol) {
             this.type = type;
+            this.batchingSubprotocol = batchingSubprotocol;
         }
 
         @Override
@@ -112,7 +128,8 @@ public final class ManagedEndpoint extends Endpoint {
             ManagedEndpoint endpoint = made;
             if (endpoint == null) {
                 CDI<Object> beans = CDI.current();
-                endpoint = new ManagedEndpoint(beans.select(SessionRuntime.class).get(), beans.select(type).get());
+                endpoint = new ManagedEndpoint(beans.select(SessionRuntime.class).get(), beans.select(type).get(),
+                        batchingSubprotocol);
                 made = endpoint;
             }
             return endpointClass.cast(endpoint);

@@ -6,6 +6,8 @@ import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.logging.Logger;
 
 /**
@@ -14,12 +16,26 @@ import java.util.logging.Logger;
  * so far behind that a new message does not fit is closed with 1008 {@code slow-consumer}, and its queue is
  * dropped, so a slow reader costs a bounded amount of memory and never delays anyone else.
  *
+ * <p>A <em>coalescing</em> outbox (a session whose client negotiated a batching subprotocol, such as the chat's
+ * {@code keyhole.chat.v2}) sends the text messages that are waiting when the previous send completes together, as
+ * one WebSocket message with one message per line ({@code \n} between them), in order, up to
+ * {@link #MAX_BATCH_BYTES}. A message that finds nothing in flight is sent alone and at once, so batching never
+ * delays a lone message; it only merges what would otherwise queue behind a send in flight. The bounds count each
+ * message as before. Binary messages are never merged.
+ *
  * <p>Thread-safe: any thread may send. A send that the container completes on the calling thread does not nest
  * the next one (the queue is drained in a loop, not by recursion).
  */
 public final class Outbox {
 
     private static final Logger LOG = Logger.getLogger(Outbox.class.getName());
+    /**
+     * The most UTF-8 bytes merged into one WebSocket message by a coalescing outbox (a single larger message is
+     * sent alone, as it is).
+     */
+    public static final int MAX_BATCH_BYTES = 64 * 1024;
+    /** What separates the messages merged into one WebSocket message. */
+    public static final char BATCH_SEPARATOR = '\n';
 
     /** How much may wait in one session's queue. */
     public record Limits(int maxMessages, long maxBytes) {
@@ -36,9 +52,11 @@ public final class Outbox {
 
     private final Session session;
     private final Limits limits;
+    private final boolean coalescing;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private long queuedBytes;
-    private boolean inFlight;
+    /** How many queued messages the send in flight carries (0: none in flight). */
+    private int inFlight;
     private boolean draining;
     private boolean closed;
     private boolean overflowed;
@@ -47,13 +65,20 @@ public final class Outbox {
     private final SessionMeters.Endpoint meters;
 
     public Outbox(Session session, Limits limits) {
-        this(session, limits, SessionMeters.unobserved().endpoint("-"));
+        this(session, limits, SessionMeters.unobserved().endpoint("-"), false);
     }
 
-    public Outbox(Session session, Limits limits, SessionMeters.Endpoint meters) {
+    /** @param coalescing whether text messages waiting together are sent as one WebSocket message (see above) */
+    public Outbox(Session session, Limits limits, SessionMeters.Endpoint meters, boolean coalescing) {
         this.session = session;
         this.limits = limits;
         this.meters = meters;
+        this.coalescing = coalescing;
+    }
+
+    /** Whether text messages waiting together are sent as one WebSocket message. */
+    public boolean coalescing() {
+        return coalescing;
     }
 
     /**
@@ -136,14 +161,14 @@ public final class Outbox {
         if (closed) {
             return new Space(0, 0);
         }
-        int waiting = queue.size() + (inFlight ? 1 : 0);
+        int waiting = queue.size() + inFlight;
         return new Space(Math.max(0, limits.maxMessages() - waiting), Math.max(0, limits.maxBytes() - queuedBytes));
     }
 
     /** How many messages wait, the one being sent included. */
     public int pending() {
         synchronized (this) {
-            return queue.size() + (inFlight ? 1 : 0);
+            return queue.size() + inFlight;
         }
     }
 
@@ -157,7 +182,7 @@ public final class Outbox {
             if (closed) {
                 return false;
             }
-            int waiting = queue.size() + (inFlight ? 1 : 0);
+            int waiting = queue.size() + inFlight;
             if (waiting >= limits.maxMessages() || queuedBytes + bytes > limits.maxBytes()) {
                 closed = true;
                 overflowed = true;
@@ -180,42 +205,82 @@ public final class Outbox {
             draining = true;
         }
         while (true) {
-            Pending next;
+            List<Pending> next;
             synchronized (this) {
-                if (inFlight || closed || queue.isEmpty()) {
+                if (inFlight > 0 || closed || queue.isEmpty()) {
                     draining = false;
                     return;
                 }
-                next = queue.poll();
-                inFlight = true;
+                next = takeNext();
+                inFlight = next.size();
             }
             transmit(next);
         }
     }
 
-    private void transmit(Pending pending) {
-        SendHandler done = result -> completed(pending, result);
+    /** The next message, and, when coalescing, the text messages behind it that fit in one batch. */
+    private List<Pending> takeNext() {
+        Pending first = queue.poll();
+        if (!coalescing || !(first.message() instanceof String) || !isText(queue.peek())) {
+            return List.of(first);
+        }
+        List<Pending> batch = new ArrayList<>();
+        batch.add(first);
+        long bytes = first.bytes();
+        for (Pending more = queue.peek(); isText(more) && bytes + 1 + more.bytes() <= MAX_BATCH_BYTES; more = queue.peek()) {
+            batch.add(queue.poll());
+            bytes += 1 + more.bytes();
+        }
+        return batch;
+    }
+
+    private static boolean isText(Pending pending) {
+        return pending != null && pending.message() instanceof String;
+    }
+
+    private void transmit(List<Pending> batch) {
+        SendHandler done = result -> completed(batch, result);
         try {
-            if (pending.message() instanceof String text) {
+            Object message = batch.get(0).message();
+            if (batch.size() > 1) {
+                session.getAsyncRemote().sendText(joined(batch), done);
+            } else if (message instanceof String text) {
                 session.getAsyncRemote().sendText(text, done);
             } else {
-                session.getAsyncRemote().sendBinary((ByteBuffer) pending.message(), done);
+                session.getAsyncRemote().sendBinary((ByteBuffer) message, done);
             }
         } catch (RuntimeException e) {
-            completed(pending, new SendResult(e));
+            completed(batch, new SendResult(e));
         }
+    }
+
+    private static String joined(List<Pending> batch) {
+        int length = batch.size() - 1;
+        for (Pending pending : batch) {
+            length += ((String) pending.message()).length();
+        }
+        StringBuilder text = new StringBuilder(length);
+        for (Pending pending : batch) {
+            if (text.length() > 0) {
+                text.append(BATCH_SEPARATOR);
+            }
+            text.append((String) pending.message());
+        }
+        return text.toString();
     }
 
     private String subject() {
         return session.getUserPrincipal() == null ? null : session.getUserPrincipal().getName();
     }
 
-    private void completed(Pending pending, SendResult result) {
+    private void completed(List<Pending> batch, SendResult result) {
         synchronized (this) {
-            inFlight = false;
-            queuedBytes -= pending.bytes();
+            inFlight = 0;
+            for (Pending pending : batch) {
+                queuedBytes -= pending.bytes();
+            }
             if (result.isOK()) {
-                delivered++;
+                delivered += batch.size();
             } else {
                 closed = true;
                 queue.clear();
@@ -223,7 +288,9 @@ public final class Outbox {
             }
         }
         if (result.isOK()) {
-            meters.delivered(pending.postedAtMillis());
+            for (Pending pending : batch) {
+                meters.delivered(pending.postedAtMillis());
+            }
         } else {
             if (!session.isOpen()) {
                 return; // the connection closed while this was in flight: nobody to tell

@@ -171,9 +171,10 @@ public class SessionRuntime {
      * its outbox and is watched from now on. It is closed at once while Keyhole stops (1001), or when it has no lease
      * to claim (1013: it would count against no limit).
      *
+     * @param coalescing whether the client asked for several messages per WebSocket message (a batching subprotocol)
      * @return the session, or empty when it was closed and the endpoint must not take it
      */
-    Optional<LiveSession> open(Session session, MessageEndpoint endpoint) {
+    Optional<LiveSession> open(Session session, MessageEndpoint endpoint, boolean coalescing) {
         int maxMessageBytes = endpoint.maxMessageBytes();
         if (tyrusIdleTimerBypass) {
             TyrusIdleTimer.install(session);
@@ -189,7 +190,7 @@ public class SessionRuntime {
         }
         session.getAsyncRemote().setSendTimeout(sendTimeoutMillis);
         SessionMeters.Endpoint endpointMeters = meters.endpoint(endpoint.name());
-        Outbox outbox = new Outbox(session, outboxLimits, endpointMeters);
+        Outbox outbox = new Outbox(session, outboxLimits, endpointMeters, coalescing);
         Optional<ConnectionLimits.Lease> claimed = limits.claim(leaseId);
         LiveSession live;
         try {

@@ -1,6 +1,7 @@
 package dev.keyhole.chat;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
@@ -63,6 +64,28 @@ class ChatCodecTest {
         assertEquals(text, message.getString("text"));
         assertEquals("2026-11-21T10:00:00Z", message.getString("time"));
         assertEquals("c-9", message.getString("id"));
+    }
+
+    /** Protocol version 2 puts several events in one WebSocket message, one per line: no event may hold a line break. */
+    @Test
+    void no_event_holds_a_line_break_whatever_its_text_and_names() {
+        String odd = "line\nbreak\r\u2028\u2029 end";
+        ChatEvent.Person person = new ChatEvent.Person(odd, "t", "CN=" + odd, "CN=ca\n");
+        Instant time = Instant.EPOCH;
+        String message = encoder.encode(new ChatEvent.Message(odd, 1, odd, "t", odd, time, odd));
+        List<ChatEvent> events = List.of(
+                new ChatEvent.Welcome(odd, person, List.of(odd), List.of(person), 1, odd, time),
+                new ChatEvent.Message(odd, 1, odd, "t", odd, time, odd),
+                new ChatEvent.Presence(odd, "changes", person, List.of(person), List.of(person), 2, List.of(odd), time),
+                new ChatEvent.Error("bad-json", odd, odd),
+                new ChatEvent.Resync(odd, odd, 1, 2, odd),
+                new ChatEvent.History(odd, List.of(message, message)),
+                new ChatEvent.Pong(odd, time));
+        for (ChatEvent event : events) {
+            String frame = encoder.encode(event);
+            assertFalse(frame.contains("\n") || frame.contains("\r"), frame);
+            json(frame); // and it is still one JSON object
+        }
     }
 
     @Test

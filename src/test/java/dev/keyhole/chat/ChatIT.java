@@ -10,7 +10,9 @@ import dev.keyhole.testing.RawHandshake;
 import dev.keyhole.testing.ServerLog;
 import dev.keyhole.testing.Tls;
 import dev.keyhole.testing.WsClient;
+import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import java.io.StringReader;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -25,6 +27,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
 import java.util.stream.LongStream;
 import org.jboss.arquillian.container.test.api.Deployment;
 import org.jboss.arquillian.container.test.api.RunAsClient;
@@ -61,13 +64,15 @@ class ChatIT {
 
     private static final int WINDOW = 16;
 
+    /** Half the members speak protocol version 2 (events batched when several wait), half version 1. */
     @Test
     void twenty_members_posting_200_messages_each_all_receive_all_4000_exactly_once_in_order() throws Exception {
         int members = 20;
         int perMember = 200;
         List<ChatClient> clients = new ArrayList<>();
         for (int i = 1; i <= members; i++) {
-            clients.add(join("busy", user(i)));
+            clients.add(i % 2 == 0 ? join("busy", user(i))
+                    : ChatClient.joinBatched(room("busy"), Tls.withCertificate(ItPki.client(user(i)))));
         }
         long start = clients.get(members - 1).welcome().getJsonNumber("lastSeq").longValue();
         ExecutorService threads = Executors.newFixedThreadPool(2 * members);
@@ -123,10 +128,37 @@ class ChatIT {
                 }
                 assertEquals(members, nextFromSender.size());
             }
+            int batches = 0;
+            for (int i = 0; i < members; i += 2) {
+                batches += clients.get(i).batches();
+                assertEquals(0, clients.get(i + 1).batches(), "a version 1 client gets one event per message");
+            }
+            System.out.println("version 2 members got " + batches + " WebSocket messages with several events");
         } finally {
             threads.shutdownNow();
             clients.forEach(ChatClient::close);
         }
+    }
+
+    @Test
+    void a_client_that_asks_for_version_2_gets_it_and_one_that_asks_for_another_protocol_gets_version_1() throws Exception {
+        SSLContext tls = Tls.withCertificate(ItPki.client("alice"));
+        try (ChatClient batched = ChatClient.joinBatched(room("versions"), tls);
+                ChatClient plain = join("versions", "bob");
+                WsClient other = WsClient.connect(room("versions"), tls, "keyhole.chat.v9")) {
+            assertEquals(ChatClient.BATCHED, batched.subprotocol());
+            assertEquals("", plain.subprotocol());
+            assertEquals("", other.subprotocol(), "an unknown subprotocol is not chosen; the connection speaks version 1");
+            assertEquals("welcome", json(other.nextText()).getString("type"));
+
+            plain.send("to both");
+            assertEquals("to both", batched.next("message").getString("text"));
+            assertEquals("to both", plain.next("message").getString("text"));
+        }
+    }
+
+    private static JsonObject json(String text) {
+        return Json.createReader(new StringReader(text)).readObject();
     }
 
     @Test

@@ -6,17 +6,28 @@ import jakarta.json.Json;
 import jakarta.json.JsonObject;
 import java.io.StringReader;
 import java.net.URI;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import javax.net.ssl.SSLContext;
 
-/** A chat client for the tests: speaks protocol version 1 over a {@link WsClient} and reads frames as JSON. */
+/**
+ * A chat client for the tests: speaks protocol version 1 (one event per WebSocket message), or version 2 (the
+ * subprotocol {@code keyhole.chat.v2}: several events per message, one per line) over a {@link WsClient}, and reads
+ * events as JSON.
+ */
 public final class ChatClient implements AutoCloseable {
+
+    /** The subprotocol of chat protocol version 2. */
+    public static final String BATCHED = "keyhole.chat.v2";
 
     private final WsClient socket;
     private final JsonObject welcome;
     private final List<JsonObject> skipped = new ArrayList<>();
+    /** Events of a version 2 message not read yet. */
+    private final ArrayDeque<String> lines = new ArrayDeque<>();
+    private int batches;
 
     private ChatClient(WsClient socket) throws InterruptedException {
         this.socket = socket;
@@ -24,9 +35,24 @@ public final class ChatClient implements AutoCloseable {
         assertEquals("welcome", welcome.getString("type"), welcome.toString());
     }
 
-    /** Connects and reads the welcome. */
+    /** Connects with protocol version 1 and reads the welcome. */
     public static ChatClient join(URI room, SSLContext tls) throws Exception {
         return new ChatClient(WsClient.connect(room, tls));
+    }
+
+    /** Connects asking for protocol version 2 and reads the welcome. */
+    public static ChatClient joinBatched(URI room, SSLContext tls) throws Exception {
+        return new ChatClient(WsClient.connect(room, tls, BATCHED));
+    }
+
+    /** The subprotocol the server chose, empty for version 1. */
+    public String subprotocol() {
+        return socket.subprotocol();
+    }
+
+    /** How many WebSocket messages so far carried more than one event. */
+    public int batches() {
+        return batches;
     }
 
     public JsonObject welcome() {
@@ -50,8 +76,13 @@ public final class ChatClient implements AutoCloseable {
     public List<JsonObject> awaitEndAndDrain() throws InterruptedException {
         List<JsonObject> left = new ArrayList<>(skipped);
         skipped.clear();
-        for (String frame : socket.awaitEndAndDrain()) {
-            left.add(Json.createReader(new StringReader(frame)).readObject());
+        List<String> events = new ArrayList<>(lines);
+        lines.clear();
+        for (String message : socket.awaitEndAndDrain()) {
+            events.addAll(List.of(message.split("\n", -1)));
+        }
+        for (String event : events) {
+            left.add(Json.createReader(new StringReader(event)).readObject());
         }
         return left;
     }
@@ -62,7 +93,10 @@ public final class ChatClient implements AutoCloseable {
 
     /** The next frame from the server, whatever its type (frames kept by {@link #next(String)} aside). */
     public JsonObject next() throws InterruptedException {
-        return Json.createReader(new StringReader(socket.nextText())).readObject();
+        if (lines.isEmpty()) {
+            split(socket.nextText());
+        }
+        return Json.createReader(new StringReader(lines.poll())).readObject();
     }
 
     /**
@@ -108,16 +142,28 @@ public final class ChatClient implements AutoCloseable {
             }
         }
         while (messages.size() < count) {
-            String text = socket.nextTextOrEnd();
-            if (text == null) {
-                break;
+            if (lines.isEmpty()) {
+                String text = socket.nextTextOrEnd();
+                if (text == null) {
+                    break;
+                }
+                split(text);
             }
-            JsonObject frame = Json.createReader(new StringReader(text)).readObject();
+            JsonObject frame = Json.createReader(new StringReader(lines.poll())).readObject();
             if (frame.getString("type").equals("message")) {
                 messages.add(frame);
             }
         }
         return messages;
+    }
+
+    /** Keeps the events of one WebSocket message (one, or one per line in version 2). */
+    private void split(String message) {
+        String[] events = message.split("\n", -1);
+        if (events.length > 1) {
+            batches++;
+        }
+        lines.addAll(List.of(events));
     }
 
     public WsClient.Close awaitClose() throws InterruptedException {

@@ -35,21 +35,34 @@ public final class WsClient implements AutoCloseable {
     private final CompletableFuture<Close> closed = new CompletableFuture<>();
     private final WebSocket socket;
 
-    private WsClient(URI uri, SSLContext tls, Map<String, String> headers) throws Exception {
+    private WsClient(URI uri, SSLContext tls, Map<String, String> headers, String subprotocol) throws Exception {
         HttpClient http = HttpClient.newBuilder().sslContext(tls).connectTimeout(TIMEOUT).build();
         WebSocket.Builder builder = http.newWebSocketBuilder().connectTimeout(TIMEOUT);
         headers.forEach(builder::header);
+        if (subprotocol != null) {
+            builder.subprotocols(subprotocol);
+        }
         socket = builder.buildAsync(uri, new Recorder()).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
     }
 
     /** Opens a connection; the handshake's failure is thrown as it is (an ExecutionException with the cause). */
     public static WsClient connect(URI uri, SSLContext tls) throws Exception {
-        return new WsClient(uri, tls, Map.of());
+        return new WsClient(uri, tls, Map.of(), null);
+    }
+
+    /** Opens a connection that asks for a WebSocket subprotocol ({@link #subprotocol()} says what the server chose). */
+    public static WsClient connect(URI uri, SSLContext tls, String subprotocol) throws Exception {
+        return new WsClient(uri, tls, Map.of(), subprotocol);
     }
 
     /** Opens a connection with extra handshake headers (e.g. the Origin a browser sends). */
     public static WsClient connect(URI uri, SSLContext tls, Map<String, String> headers) throws Exception {
-        return new WsClient(uri, tls, headers);
+        return new WsClient(uri, tls, headers, null);
+    }
+
+    /** The subprotocol the server chose, empty when none. */
+    public String subprotocol() {
+        return socket.getSubprotocol();
     }
 
     public void sendText(String text) throws Exception {

@@ -38,7 +38,7 @@ class OutboxTest {
     void a_delivered_message_is_counted_and_a_posted_one_measured_from_its_post() {
         io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         FakeSession client = new FakeSession(null).completeInline(false);
-        Outbox outbox = new Outbox(client.session(), new Outbox.Limits(10, 1000), new SessionMeters(registry).endpoint("chat"));
+        Outbox outbox = new Outbox(client.session(), new Outbox.Limits(10, 1000), new SessionMeters(registry).endpoint("chat"), false);
 
         outbox.enqueue("posted", 6, System.currentTimeMillis() - 40);
         outbox.enqueue("welcome");
@@ -129,5 +129,89 @@ class OutboxTest {
         reused.put(0, (byte) 9);
 
         assertEquals(ByteBuffer.wrap(new byte[] {1, 2, 3}), client.sent().get(0));
+    }
+
+    private static Outbox coalescing(FakeSession client, Outbox.Limits limits) {
+        return new Outbox(client.session(), limits, SessionMeters.unobserved().endpoint("chat"), true);
+    }
+
+    @Test
+    void a_coalescing_outbox_sends_a_lone_message_alone_and_at_once() {
+        FakeSession client = new FakeSession(null).completeInline(false);
+        Outbox outbox = coalescing(client, new Outbox.Limits(10, 1000));
+
+        outbox.send("{\"seq\":1}");
+
+        assertEquals(List.of("{\"seq\":1}"), client.sent(), "nothing was waiting: no batch, no delay");
+    }
+
+    @Test
+    void a_coalescing_outbox_sends_what_waited_behind_a_send_as_one_message_one_line_each_in_order() {
+        FakeSession client = new FakeSession(null).completeInline(false);
+        Outbox outbox = coalescing(client, new Outbox.Limits(10, 1000));
+        outbox.send("a");
+        outbox.send("b");
+        outbox.send("c");
+        assertEquals(3, outbox.pending(), "each message counts against the bounds, batched or not");
+
+        client.completeNext(new SendResult());
+        assertEquals(List.of("a", "b\nc"), client.sent());
+        assertEquals(2, outbox.pending(), "the batch in flight holds both");
+        client.completeNext(new SendResult());
+
+        assertEquals(0, outbox.pending());
+        assertEquals(3, outbox.delivered(), "counted per message, not per WebSocket message");
+        assertEquals(0, outbox.queuedBytes());
+    }
+
+    @Test
+    void a_batch_stops_at_its_byte_limit_and_at_a_binary_message() {
+        FakeSession client = new FakeSession(null).completeInline(false);
+        Outbox outbox = coalescing(client, new Outbox.Limits(100, 10 * Outbox.MAX_BATCH_BYTES));
+        String half = "x".repeat(Outbox.MAX_BATCH_BYTES / 2);
+        outbox.send("first");
+        outbox.send(half);
+        outbox.send(half); // with the separator, one byte over the limit: the next batch
+        outbox.send("tail");
+        outbox.send(ByteBuffer.wrap(new byte[] {7}));
+        outbox.send("after");
+
+        for (int i = 0; i < 5; i++) {
+            client.completeNext(new SendResult());
+        }
+
+        assertEquals(List.of("first", half, half + "\ntail", ByteBuffer.wrap(new byte[] {7}), "after"), client.sent());
+    }
+
+    @Test
+    void a_coalescing_outbox_still_closes_a_client_that_does_not_read() {
+        FakeSession stalled = new FakeSession(null).completeInline(false);
+        Outbox outbox = coalescing(stalled, new Outbox.Limits(3, 1000));
+
+        assertTrue(outbox.send("1"));
+        assertTrue(outbox.send("2"));
+        assertTrue(outbox.send("3"));
+        assertFalse(outbox.send("4"));
+
+        assertEquals(List.of(SLOW.toString()), stalled.closes().stream().map(CloseReason::toString).toList());
+    }
+
+    @Test
+    void every_message_of_a_batch_is_measured_from_its_own_post() {
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        FakeSession client = new FakeSession(null).completeInline(false);
+        Outbox outbox = new Outbox(client.session(), new Outbox.Limits(10, 1000), new SessionMeters(registry).endpoint("chat"), true);
+        long now = System.currentTimeMillis();
+        outbox.send("welcome");
+        outbox.enqueue("m1", 2, now - 10);
+        outbox.enqueue("m2", 2, now - 10);
+        outbox.flush();
+
+        client.completeNext(new SendResult());
+        client.completeNext(new SendResult());
+
+        assertEquals(List.of("welcome", "m1\nm2"), client.sent());
+        assertEquals(2, registry.get("keyhole.delivery.latency").tag("endpoint", "chat").timer().count());
+        assertEquals(3.0, registry.get("keyhole.messages.delivered").tag("endpoint", "chat").counter().count());
     }
 }

@@ -99,7 +99,7 @@ class SessionRuntimeTest {
     }
 
     private final Recorder recorder = new Recorder();
-    private final ManagedEndpoint endpoint = new ManagedEndpoint(runtime, recorder);
+    private final ManagedEndpoint endpoint = new ManagedEndpoint(runtime, recorder, null);
 
     private SessionRuntime runtime(Map<String, String> settings) {
         SessionRuntime made = new SessionRuntime();
