@@ -41,13 +41,16 @@ public final class Benchmark {
     private final Path out;
     /** The scenarios to run (empty: all); --only, for profiling one of them. */
     private final Set<String> only;
+    /** The subprotocol the chat members ask for (null: chat protocol version 1); --chat-protocol v1 or v2. */
+    private final String chatSubprotocol;
     private ServerUnderTest current;
     private final Targets targets;
     private final BenchPki pki;
     private final List<Result> results = new ArrayList<>();
 
-    private Benchmark(Scale scale, Targets targets, Set<String> only, Path out) throws Exception {
+    private Benchmark(Scale scale, Targets targets, Set<String> only, Path out, String chatSubprotocol) throws Exception {
         this.out = out;
+        this.chatSubprotocol = chatSubprotocol;
         this.scale = scale;
         this.only = only;
         this.targets = targets;
@@ -66,13 +69,18 @@ public final class Benchmark {
         Targets targets = new Targets(out, required(arguments, "--uber-jar"), required(arguments, "--war"),
                 required(arguments, "--wildfly-home"));
         List<String> which = List.of(option(arguments, "--targets")
-                .orElse(String.join(",", Targets.FLOOR, Targets.PAYARA_MICRO, Targets.WILDFLY, Targets.CLUSTER)).split(","));
+                .orElse(String.join(",", Targets.FLOOR, Targets.PEER, Targets.PAYARA_MICRO, Targets.WILDFLY, Targets.CLUSTER)).split(","));
         Set<String> only = Set.of(option(arguments, "--only").orElse("").split(",")).stream()
                 .filter(name -> !name.isBlank() && !name.equals("all")).collect(Collectors.toSet());
         if (!SCENARIOS.containsAll(only)) {
             throw new IllegalArgumentException("--only takes " + SCENARIOS + " (or all), not " + only);
         }
-        List<Result> results = new Benchmark(scale, targets, only, out).run(which);
+        String chatSubprotocol = switch (option(arguments, "--chat-protocol").orElse("v2")) {
+            case "v2" -> "keyhole.chat.v2";
+            case "v1" -> null;
+            default -> throw new IllegalArgumentException("--chat-protocol is v1 or v2");
+        };
+        List<Result> results = new Benchmark(scale, targets, only, out, chatSubprotocol).run(which);
         Report.write(out, scale.name(), results);
         System.out.println("benchmark done: " + out.resolve("results.json").toAbsolutePath());
     }
@@ -106,6 +114,8 @@ public final class Benchmark {
                 current = server;
                 if (target.equals(Targets.FLOOR)) {
                     floor(server);
+                } else if (target.equals(Targets.PEER)) {
+                    peer(server);
                 } else {
                     keyhole(server);
                     if (Targets.recording()) {
@@ -127,6 +137,14 @@ public final class Benchmark {
         }, scale.handshakeThreads(), scale.handshakeWarmup(), scale.handshakeSeconds()),
                 "TLS handshake with a client certificate, then close"));
         scenario(Targets.FLOOR, "idle-capacity", () -> idle(server, Targets.FLOOR, raw));
+    }
+
+    /** The peer: what Keyhole is compared with besides the floor, on the scenarios it serves (echo and chat). */
+    private void peer(ServerUnderTest server) {
+        String target = server.name;
+        scenario(target, "echo-latency", () -> echo(server, target,
+                n -> WsConnection.open(pki.member(n), server.httpsPort, "/echo")));
+        scenario(target, "chat-fan-out", () -> chat(server, target));
     }
 
     private void keyhole(ServerUnderTest server) {
@@ -191,7 +209,7 @@ public final class Benchmark {
 
     private void chat(ServerUnderTest server, String target) throws Exception {
         log(target + ": chat fan-out sweep");
-        try (FanOut room = new FanOut(server, pki, scale.roomSize(), "bench")) {
+        try (FanOut room = new FanOut(server, pki, scale.roomSize(), "bench", chatSubprotocol)) {
             FanOut.Step best = sweep(room, target, "chat-fan-out-sweep", true);
             if (best == null) {
                 record(new Result("chat-fan-out", target, "deliveries/s at p99 < 100 ms", 0, "1/s", null, null, null,
@@ -246,7 +264,7 @@ public final class Benchmark {
     private void clusterChat(Targets.Cluster cluster) throws Exception {
         String target = Targets.CLUSTER;
         log(target + ": chat fan-out across two nodes");
-        try (FanOut room = new FanOut(cluster.nodes(), pki, scale.roomSize(), "bench-cluster")) {
+        try (FanOut room = new FanOut(cluster.nodes(), pki, scale.roomSize(), "bench-cluster", chatSubprotocol)) {
             FanOut.Step best = sweep(room, target, "chat-cluster-sweep", false);
             record(new Result("chat-cluster", target, "deliveries/s at p99 < 100 ms",
                     best == null ? 0 : best.deliveriesPerSecond(), "1/s", null, null, null, best == null
@@ -270,7 +288,8 @@ public final class Benchmark {
 
     private void idle(ServerUnderTest server, String target, Echo.Connector connector) throws Exception {
         log(target + ": idle capacity");
-        Idle.Outcome idle = Idle.run(server, connector, scale.idleConnections());
+        Idle.Outcome idle = Idle.run(server, connector, scale.idleConnections(),
+                out.resolve(target + "-idle-histogram.txt"));
         record(new Result("idle-capacity", target, "heap per connection", idle.heapPerConnection() / 1024, "KB", null,
                 null, null, idle.connections() + " idle mTLS connections; heap after full GC"));
         record(new Result("idle-capacity", target, "RSS per connection", idle.rssPerConnection() / 1024, "KB", null,
@@ -284,21 +303,27 @@ public final class Benchmark {
                         : String.format(" (server CPU %.1f µs each)", result.serverCpuMicrosPerMessage())));
     }
 
-    /** Fills in each result's floor: the floor target's figure for the same scenario and metric. */
+    /** Each result with the floor's figure for the same scenario and metric, and Keyhole's with the peer's. */
     private static List<Result> floors(List<Result> results) {
         List<Result> withFloors = new ArrayList<>();
         for (Result result : results) {
-            if (result.floor() != null) {
-                withFloors.add(result);
-                continue;
+            Result compared = result;
+            if (compared.floor() == null) {
+                compared = compared.withFloor(figure(results, Targets.FLOOR, result));
             }
-            Double floor = results.stream()
-                    .filter(r -> r.target().equals(Targets.FLOOR) && r.scenario().equals(result.scenario())
-                            && r.metric().equals(result.metric()))
-                    .map(Result::value).findFirst().orElse(null);
-            withFloors.add(result.withFloor(floor));
+            if (!result.target().equals(Targets.FLOOR) && !result.target().equals(Targets.PEER)
+                    && !result.target().endsWith("/trivial")) {
+                compared = compared.withPeer(figure(results, Targets.PEER, result));
+            }
+            withFloors.add(compared);
         }
         return withFloors;
+    }
+
+    private static Double figure(List<Result> results, String target, Result like) {
+        return results.stream()
+                .filter(r -> r.target().equals(target) && r.scenario().equals(like.scenario()) && r.metric().equals(like.metric()))
+                .map(Result::value).findFirst().orElse(null);
     }
 
     static void log(String line) {

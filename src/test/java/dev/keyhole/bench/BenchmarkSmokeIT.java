@@ -45,6 +45,8 @@ class BenchmarkSmokeIT {
         Map<String, Set<String>> scenarios = results.getValuesAs(JsonObject.class).stream().collect(Collectors.groupingBy(
                 r -> r.getString("target"), Collectors.mapping(r -> r.getString("scenario"), Collectors.toSet())));
         assertEquals(Set.copyOf(FLOOR_SCENARIOS), scenarios.get("floor"));
+        assertEquals(Set.of("echo-latency", "echo-throughput", "chat-fan-out", "chat-fan-out-sweep", "chat-stalled-member"),
+                scenarios.get("peer"));
         for (String target : List.of("payara-micro", "wildfly")) {
             assertEquals(Set.copyOf(KEYHOLE_SCENARIOS), scenarios.get(target), target);
             assertEquals(Set.of("echo-latency", "echo-throughput"), scenarios.get(target + "/trivial"), target);

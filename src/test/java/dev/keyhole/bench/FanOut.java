@@ -21,6 +21,8 @@ import java.util.concurrent.locks.LockSupport;
  * rate (each within the room's per-member rate limit); every member times every message it receives against the
  * send time written into the text, so one message gives one latency per member. In a cluster the members are spread
  * over the nodes in turn and only those on the first node post: the others' latencies are the cross-node ones.
+ * Members speak chat protocol version 2 (several events per WebSocket message, as the page does) unless the
+ * benchmark is told to use version 1; every event in a message is timed.
  */
 final class FanOut implements AutoCloseable {
 
@@ -96,12 +98,14 @@ final class FanOut implements AutoCloseable {
         public void frame(ByteBuffer payload) {
             long now = System.nanoTime();
             lastFrame.lazySet(now);
-            long sent = sendTime(payload);
-            if (sent >= windowStart && sent < windowEnd) {
-                synchronized (this) {
-                    samples.add(now - sent);
-                    (readingSameNode ? same : other).add(now - sent);
-                    count++;
+            for (int at = payload.position(); (at = nextMarker(payload, at)) >= 0; at += MARKER.length) {
+                long sent = sendTime(payload, at + MARKER.length);
+                if (sent >= windowStart && sent < windowEnd) {
+                    synchronized (this) {
+                        samples.add(now - sent);
+                        (readingSameNode ? same : other).add(now - sent);
+                        count++;
+                    }
                 }
             }
         }
@@ -128,12 +132,17 @@ final class FanOut implements AutoCloseable {
      * Opens {@code size} members in {@code room}, two handshakes at a time, and waits until the room is quiet again
      * (every join is a presence event to every member).
      */
-    FanOut(ServerUnderTest server, BenchPki pki, int size, String room) throws IOException, InterruptedException {
-        this(List.of(server), pki, size, room);
+    FanOut(ServerUnderTest server, BenchPki pki, int size, String room, String subprotocol)
+            throws IOException, InterruptedException {
+        this(List.of(server), pki, size, room, subprotocol);
     }
 
-    /** A room whose members are spread over the nodes of a cluster in turn (member i on node i mod n). */
-    FanOut(List<ServerUnderTest> nodes, BenchPki pki, int size, String room) throws IOException, InterruptedException {
+    /**
+     * A room whose members are spread over the nodes of a cluster in turn (member i on node i mod n), asking for
+     * {@code subprotocol} (null: none, chat protocol version 1).
+     */
+    FanOut(List<ServerUnderTest> nodes, BenchPki pki, int size, String room, String subprotocol)
+            throws IOException, InterruptedException {
         this.server = nodes.get(0);
         for (int i = 0; i < READERS; i++) {
             Reader reader = new Reader(i);
@@ -146,7 +155,8 @@ final class FanOut implements AutoCloseable {
             for (int i = 0; i < size; i++) {
                 int index = i;
                 ServerUnderTest node = nodes.get(i % nodes.size());
-                opening.add(openers.submit(() -> NioConnection.open(pki.fresh(index), node.httpsPort, "/chat/" + room)));
+                opening.add(openers.submit(() -> NioConnection.open(pki.fresh(index), node.httpsPort, "/chat/" + room,
+                        subprotocol)));
             }
             for (Future<NioConnection> opened : opening) {
                 NioConnection connection = opened.get(2, TimeUnit.MINUTES);
@@ -246,23 +256,28 @@ final class FanOut implements AutoCloseable {
         }
     }
 
-    /** The send time written into a message's text, or -1 for any other frame. */
-    static long sendTime(ByteBuffer payload) {
+    /** Where the next message text with a send time starts at or after {@code from}, or -1. */
+    static int nextMarker(ByteBuffer payload, int from) {
         int end = payload.limit();
         outer:
-        for (int i = payload.position(); i <= end - MARKER.length; i++) {
+        for (int i = from; i <= end - MARKER.length; i++) {
             for (int j = 0; j < MARKER.length; j++) {
                 if (payload.get(i + j) != MARKER[j]) {
                     continue outer;
                 }
             }
-            long value = 0;
-            for (int k = i + MARKER.length; k < end && payload.get(k) >= '0' && payload.get(k) <= '9'; k++) {
-                value = value * 10 + (payload.get(k) - '0');
-            }
-            return value;
+            return i;
         }
         return -1;
+    }
+
+    /** The send time whose digits start at {@code at}. */
+    private static long sendTime(ByteBuffer payload, int at) {
+        long value = 0;
+        for (int k = at; k < payload.limit() && payload.get(k) >= '0' && payload.get(k) <= '9'; k++) {
+            value = value * 10 + (payload.get(k) - '0');
+        }
+        return value;
     }
 
     int size() {

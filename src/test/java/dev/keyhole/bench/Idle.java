@@ -2,6 +2,7 @@ package dev.keyhole.bench;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -12,7 +13,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Idle capacity: what thousands of open, quiet mTLS connections cost the server, in heap (after a full GC) and
- * resident memory, per connection.
+ * resident memory, per connection. The server's class histogram with the connections open is kept, to show where
+ * the heap goes.
  */
 final class Idle {
 
@@ -23,7 +25,7 @@ final class Idle {
     private Idle() {
     }
 
-    static Outcome run(ServerUnderTest server, Echo.Connector connector, int connections)
+    static Outcome run(ServerUnderTest server, Echo.Connector connector, int connections, Path histogram)
             throws IOException, InterruptedException {
         long heapBefore = server.heapAfterGc();
         long rssBefore = server.rss();
@@ -43,6 +45,7 @@ final class Idle {
             }
             long heapAfter = server.heapAfterGc();
             long rssAfter = server.rss();
+            server.writeClassHistogram(histogram);
             return new Outcome(connections, (double) (heapAfter - heapBefore) / connections,
                     (double) (rssAfter - rssBefore) / connections);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {

@@ -9,6 +9,7 @@ import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import javax.net.ssl.SSLContext;
@@ -47,8 +48,11 @@ final class NioConnection {
         ThreadLocalRandom.current().nextBytes(mask);
     }
 
-    /** Connects, handshakes, upgrades to a WebSocket at {@code path}, and leaves the channel non-blocking. */
-    static NioConnection open(SSLContext context, int port, String path) throws IOException {
+    /**
+     * Connects, handshakes, upgrades to a WebSocket at {@code path} (asking for {@code subprotocol} unless it is
+     * null), and leaves the channel non-blocking.
+     */
+    static NioConnection open(SSLContext context, int port, String path, String subprotocol) throws IOException {
         SocketChannel channel = SocketChannel.open();
         try {
             channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
@@ -60,7 +64,7 @@ final class NioConnection {
             engine.setSSLParameters(parameters);
             NioConnection connection = new NioConnection(channel, engine);
             connection.handshake();
-            connection.upgrade(port, path);
+            connection.upgrade(port, path, subprotocol);
             channel.configureBlocking(false);
             return connection;
         } catch (IOException | RuntimeException e) {
@@ -104,9 +108,13 @@ final class NioConnection {
         }
     }
 
-    private void upgrade(int port, String path) throws IOException {
-        send(RawHandshake.request(port, path, Map.of("Origin", "https://localhost:" + port))
-                .getBytes(StandardCharsets.ISO_8859_1));
+    private void upgrade(int port, String path, String subprotocol) throws IOException {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Origin", "https://localhost:" + port);
+        if (subprotocol != null) {
+            headers.put("Sec-WebSocket-Protocol", subprotocol);
+        }
+        send(RawHandshake.request(port, path, headers).getBytes(StandardCharsets.ISO_8859_1));
         while (true) {
             String received = new String(appIn.array(), 0, appIn.position(), StandardCharsets.ISO_8859_1);
             int end = received.indexOf("\r\n\r\n");

@@ -15,7 +15,8 @@ import java.util.stream.Collectors;
 /**
  * Writes what the benchmark measured: {@code results.json} (one object per scenario, target and metric),
  * {@code results.md} (the same as a Markdown table, for docs/performance.md) and {@code chart.svg} with
- * {@code chart.html} (one bar panel per scenario and metric, each bar labelled with its value and ratio to the floor).
+ * {@code chart.html} (one bar panel per scenario and metric, each bar labelled with its value and its ratios to the
+ * floor and to the peer).
  */
 final class Report {
 
@@ -40,12 +41,13 @@ final class Report {
 
     static String table(List<Result> results) {
         StringBuilder md = new StringBuilder(
-                "| scenario | target | metric | value | unit | floor | ratio to floor | server CPU µs/msg | client CPU (cores) | note |\n"
-                        + "|---|---|---|---:|---|---:|---:|---:|---:|---|\n");
+                "| scenario | target | metric | value | unit | floor | ratio to floor | peer | ratio to peer | server CPU µs/msg | client CPU (cores) | note |\n"
+                        + "|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---|\n");
         for (Result r : results) {
             md.append("| ").append(r.scenario()).append(" | ").append(r.target()).append(" | ").append(r.metric())
                     .append(" | ").append(round(r.value())).append(" | ").append(r.unit()).append(" | ")
                     .append(round(r.floor())).append(" | ").append(round(r.ratioToFloor())).append(" | ")
+                    .append(round(r.peer())).append(" | ").append(round(r.ratioToPeer())).append(" | ")
                     .append(round(r.serverCpuMicrosPerMessage())).append(" | ").append(round(r.clientCpu()))
                     .append(" | ").append(r.note() == null ? "" : r.note().replace("|", "/")).append(" |\n");
         }
@@ -68,13 +70,16 @@ final class Report {
             for (Result r : panel.getValue()) {
                 double value = Double.isFinite(r.value()) ? r.value() : 0;
                 int length = max <= 0 ? 0 : (int) Math.round((WIDTH - LABEL - 170) * value / max);
-                String colour = r.target().equals(Targets.FLOOR) ? "#888" : r.target().contains("trivial") ? "#9bc" : "#2a6";
+                String colour = r.target().equals(Targets.FLOOR) ? "#888"
+                        : r.target().contains("trivial") || r.target().equals(Targets.PEER) ? "#9bc" : "#2a6";
                 body.append(text(10, y + 12, r.target(), "normal"));
                 body.append(String.format("<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"%s\"/>", LABEL, y,
                         Math.max(length, 1), BAR, colour));
                 Double ratio = r.ratioToFloor();
+                Double toPeer = r.ratioToPeer();
                 body.append(text(LABEL + length + 6, y + 12, round(r.value()) + " " + r.unit()
-                        + (ratio == null || r.target().equals(Targets.FLOOR) ? "" : "  (" + round(ratio) + "× floor)"), "normal"));
+                        + (ratio == null || r.target().equals(Targets.FLOOR) ? "" : "  (" + round(ratio) + "× floor"
+                        + (toPeer == null ? "" : ", " + round(toPeer) + "× peer") + ")"), "normal"));
                 y += BAR + 4;
             }
             y += 10;

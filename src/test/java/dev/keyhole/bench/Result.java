@@ -10,9 +10,24 @@ import java.math.MathContext;
  * @param floor the floor's figure in the same unit, or null
  * @param serverCpuMicrosPerMessage server CPU per message (or per delivery, handshake, …), or null
  * @param clientCpu the load client's CPU use during the measurement, in cores, or null
+ * @param peer the peer's figure (the Node.js ws server) in the same unit, or null
  */
 record Result(String scenario, String target, String metric, double value, String unit, Double floor,
-        Double serverCpuMicrosPerMessage, Double clientCpu, String note) {
+        Double serverCpuMicrosPerMessage, Double clientCpu, String note, Double peer) {
+
+    Result(String scenario, String target, String metric, double value, String unit, Double floor,
+            Double serverCpuMicrosPerMessage, Double clientCpu, String note) {
+        this(scenario, target, metric, value, unit, floor, serverCpuMicrosPerMessage, clientCpu, note, null);
+    }
+
+    /** value / peer, or null without a peer figure. */
+    Double ratioToPeer() {
+        return peer == null || peer == 0 ? null : value / peer;
+    }
+
+    Result withPeer(Double newPeer) {
+        return new Result(scenario, target, metric, value, unit, floor, serverCpuMicrosPerMessage, clientCpu, note, newPeer);
+    }
 
     /** value / floor, or null without a floor. */
     Double ratioToFloor() {
@@ -20,13 +35,14 @@ record Result(String scenario, String target, String metric, double value, Strin
     }
 
     Result withFloor(Double newFloor) {
-        return new Result(scenario, target, metric, value, unit, newFloor, serverCpuMicrosPerMessage, clientCpu, note);
+        return new Result(scenario, target, metric, value, unit, newFloor, serverCpuMicrosPerMessage, clientCpu, note, peer);
     }
 
     String toJson() {
         return "{\"scenario\":" + text(scenario) + ",\"target\":" + text(target) + ",\"metric\":" + text(metric)
                 + ",\"value\":" + number(value) + ",\"unit\":" + text(unit) + ",\"floor\":" + number(floor)
-                + ",\"ratio_to_floor\":" + number(ratioToFloor()) + ",\"server_cpu_us_per_msg\":"
+                + ",\"ratio_to_floor\":" + number(ratioToFloor()) + ",\"peer\":" + number(peer) + ",\"ratio_to_peer\":"
+                + number(ratioToPeer()) + ",\"server_cpu_us_per_msg\":"
                 + number(serverCpuMicrosPerMessage) + ",\"client_cpu\":" + number(clientCpu) + ",\"note\":" + text(note)
                 + "}";
     }

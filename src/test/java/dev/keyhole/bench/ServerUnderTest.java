@@ -105,6 +105,11 @@ final class ServerUnderTest implements AutoCloseable {
         throw new IllegalStateException("no VmRSS for " + name);
     }
 
+    /** Writes the server's class histogram (live objects, after a full GC) to {@code file}. */
+    void writeClassHistogram(Path file) throws IOException, InterruptedException {
+        Files.writeString(file, jcmd("GC.class_histogram"));
+    }
+
     /** Writes the server's flight recording (when it was started with one) to {@code file}. */
     void dumpFlightRecording(Path file) throws IOException, InterruptedException {
         jcmd("JFR.dump", "filename=" + file.toAbsolutePath());

@@ -33,6 +33,13 @@ final class Targets {
     static final String FLOOR = "floor";
     static final String PAYARA_MICRO = "payara-micro";
     static final String WILDFLY = "wildfly";
+    /**
+     * The peer: a Node.js server on the ws library (src/test/bench-peer), with the same TLS and client-certificate
+     * settings, serving echo and chat rooms of the same shape; what a team might write instead of running Keyhole.
+     */
+    static final String PEER = "peer";
+    /** Where the peer's script and its locked dependencies are (npm ci runs there before the benchmark). */
+    private static final Path PEER_DIR = Path.of("src/test/bench-peer");
     /** Two Payara Micro nodes sharing their rooms through a Redis (docs/cluster.md). */
     static final String CLUSTER = "cluster";
 
@@ -68,6 +75,7 @@ final class Targets {
     ServerUnderTest start(String target) throws IOException, InterruptedException {
         return switch (target) {
             case FLOOR -> floor();
+            case PEER -> peer();
             case PAYARA_MICRO -> payaraMicro();
             case WILDFLY -> wildfly();
             default -> throw new IllegalArgumentException("unknown target " + target);
@@ -79,6 +87,16 @@ final class Targets {
         List<String> command = List.of(java(), HEAP, "-cp", System.getProperty("java.class.path"),
                 TlsEchoServer.class.getName(), Integer.toString(port), ItPki.serverTlsProperties().toString());
         return ServerUnderTest.start(FLOOR, port, command, Map.of(), out.resolve("logs/floor.log"),
+                List.of(Pattern.compile("^ready$")));
+    }
+
+    private ServerUnderTest peer() throws IOException, InterruptedException {
+        int port = freePort();
+        Path servers = ItPki.keyhole().resolve("servers");
+        List<String> command = List.of("node", PEER_DIR.resolve("peer.mjs").toString(), Integer.toString(port),
+                servers.resolve("localhost.key").toString(), servers.resolve("localhost.crt").toString(),
+                ItPki.keyhole().resolve("ca.crt").toString(), ItPki.keyhole().resolve("crl.pem").toString());
+        return ServerUnderTest.start(PEER, port, command, Map.of(), out.resolve("logs/peer.log"),
                 List.of(Pattern.compile("^ready$")));
     }
 
