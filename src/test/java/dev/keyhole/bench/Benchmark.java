@@ -28,7 +28,7 @@ public final class Benchmark {
     }
 
     static final Scale FULL = new Scale("full", 3, 5, 50, 16, 3, 8, 1000,
-            new double[] {10, 25, 50, 100, 200, 400}, 2, 4, 25, 5000, 4, 2, 6);
+            new double[] {10, 25, 50, 100, 200, 400, 800}, 2, 4, 25, 5000, 4, 2, 6);
     static final Scale SMOKE = new Scale("smoke", 0.3, 1, 4, 4, 0.3, 1, 20, new double[] {20}, 0.3, 1, 20, 20, 2, 0.3, 1);
 
     /** The scenarios, as --only names them (echo-latency runs echo throughput too; chat-fan-out the stalled member). */
