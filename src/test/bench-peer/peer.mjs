@@ -37,6 +37,8 @@ const wss = new WebSocketServer({
 const rooms = new Map();
 
 wss.on('connection', (socket, request) => {
+    // A client's protocol error or reset ends that connection ('close' follows), never the server.
+    socket.on('error', () => {});
     const path = new URL(request.url, 'https://localhost').pathname;
     if (path === '/echo') {
         socket.on('message', (data, binary) => socket.send(data, { binary }));
@@ -102,4 +104,5 @@ function broadcast(room, frame, except) {
     }
 }
 
+wss.on('error', (error) => console.error('websocket server error: ' + error.message));
 https.listen(Number(port), '127.0.0.1', () => console.log('ready'));

@@ -28,6 +28,7 @@
         pending: new Map(), // id -> { text, tries }: sent, not yet seen posted
         nextId: 1,
         tag: null, // our own identity's tag, from the welcome
+        v1Next: false, // the last try asked for version 2 and never opened
         // Send ids unique to this page load: a retried send is recognised among everyone's messages.
         idPrefix: (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2)).slice(0, 12) + '-',
     };
@@ -150,10 +151,17 @@
             ? '?after=' + chat.lastSeq + (chat.epoch ? '&epoch=' + encodeURIComponent(chat.epoch) : '')
             : '';
         status(chat.attempt === 0 ? 'Connecting…' : 'Reconnecting…', 'connecting');
-        // Protocol version 2: the same events, several to a WebSocket message (one per line) when several wait.
-        const socket = new WebSocket(wsBase + '/chat/' + encodeURIComponent(chat.room) + query, [CHAT_PROTOCOL]);
+        // Protocol version 2: the same events, several to a WebSocket message (one per line) when several wait. A
+        // browser fails the handshake when the server does not answer with the subprotocol (a node of an older
+        // version, a proxy that drops the header): after a connection that never opened, the next try asks for
+        // version 1, and the one after that for version 2 again.
+        const askV2 = !chat.v1Next;
+        const url = wsBase + '/chat/' + encodeURIComponent(chat.room) + query;
+        const socket = askV2 ? new WebSocket(url, [CHAT_PROTOCOL]) : new WebSocket(url);
         chat.socket = socket;
+        let opened = false;
         socket.addEventListener('open', () => {
+            opened = true;
             chat.openedAt = Date.now();
         });
         socket.addEventListener('message', (message) => {
@@ -170,6 +178,7 @@
             if (chat.socket !== socket) {
                 return;
             }
+            chat.v1Next = askV2 && !opened;
             enableSending(false);
             if (!chat.wanted) {
                 status('Not connected', 'idle');

@@ -96,7 +96,7 @@ public final class Setting<T> {
      * on how long the members of a node that crashed are still listed. Nodes refresh every third of it.
      */
     public static final Setting<Integer> CLUSTER_PRESENCE_TTL_SECONDS =
-            define("keyhole.cluster.presence-ttl-seconds", "30", Values.integerBetween(3, 3600));
+            define("keyhole.cluster.presence-ttl-seconds", "29", Values.integerBetween(3, 3600));
 
     // --- the perimeter: origins, CORS, headers ---------------------------------------------------------
 

@@ -10,6 +10,7 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpointConfig;
 import java.nio.ByteBuffer;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -48,6 +49,7 @@ public final class ManagedEndpoint extends Endpoint {
      * ({@link Outbox}); a client that does not ask gets one message per WebSocket message.
      */
     public static ServerEndpointConfig at(String path, Class<? extends MessageEndpoint> endpoint, String batchingSubprotocol) {
+        Objects.requireNonNull(batchingSubprotocol, "batchingSubprotocol");
         return ServerEndpointConfig.Builder.create(ManagedEndpoint.class, path).subprotocols(List.of(batchingSubprotocol))
                 .configurator(new Factory(endpoint, batchingSubprotocol)).build();
     }

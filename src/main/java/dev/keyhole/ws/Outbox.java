@@ -19,7 +19,8 @@ import java.util.logging.Logger;
  * <p>A <em>coalescing</em> outbox (a session whose client negotiated a batching subprotocol, such as the chat's
  * {@code keyhole.chat.v2}) sends the text messages that are waiting when the previous send completes together, as
  * one WebSocket message with one message per line ({@code \n} between them), in order, up to
- * {@link #MAX_BATCH_BYTES}. A message that finds nothing in flight is sent alone and at once, so batching never
+ * {@link #MAX_BATCH_BYTES} (the batch is one string of its own, a copy of the messages, while it is sent).
+ * A message that finds nothing in flight is sent alone and at once, so batching never
  * delays a lone message; it only merges what would otherwise queue behind a send in flight. The bounds count each
  * message as before. Binary messages are never merged.
  *
@@ -31,9 +32,10 @@ public final class Outbox {
     private static final Logger LOG = Logger.getLogger(Outbox.class.getName());
     /**
      * The most UTF-8 bytes merged into one WebSocket message by a coalescing outbox (a single larger message is
-     * sent alone, as it is).
+     * sent alone, as it is): with its frame header, a batch fits one TLS record (16 KiB of plaintext), and the copy
+     * a batch in flight makes of its messages stays small.
      */
-    public static final int MAX_BATCH_BYTES = 64 * 1024;
+    public static final int MAX_BATCH_BYTES = 16_000;
     /** What separates the messages merged into one WebSocket message. */
     public static final char BATCH_SEPARATOR = '\n';
 
@@ -276,8 +278,10 @@ public final class Outbox {
     private void completed(List<Pending> batch, SendResult result) {
         synchronized (this) {
             inFlight = 0;
-            for (Pending pending : batch) {
-                queuedBytes -= pending.bytes();
+            if (!closed) { // an overflow already emptied the count, this batch's bytes included
+                for (Pending pending : batch) {
+                    queuedBytes -= pending.bytes();
+                }
             }
             if (result.isOK()) {
                 delivered += batch.size();

@@ -197,6 +197,23 @@ class OutboxTest {
     }
 
     @Test
+    void an_overflow_while_a_batch_is_in_flight_leaves_no_bytes_counted_not_fewer_than_none() {
+        FakeSession stalled = new FakeSession(null).completeInline(false);
+        Outbox outbox = coalescing(stalled, new Outbox.Limits(4, 1000));
+        outbox.send("1");
+        outbox.send("2");
+        outbox.send("3");
+        stalled.completeNext(new SendResult()); // "1" done; "2\n3" in flight
+        outbox.send("4");
+        outbox.send("5");
+        assertFalse(outbox.send("6"), "over the limit of 4 waiting");
+
+        stalled.completeNext(new SendResult()); // the batch in flight ends after the overflow
+
+        assertEquals(0, outbox.queuedBytes());
+    }
+
+    @Test
     void every_message_of_a_batch_is_measured_from_its_own_post() {
         io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
         FakeSession client = new FakeSession(null).completeInline(false);
