@@ -37,7 +37,7 @@ public final class Outbox {
      */
     public static final int MAX_BATCH_BYTES = 16_000;
     /** What separates the messages merged into one WebSocket message. */
-    public static final char BATCH_SEPARATOR = '\n';
+    private static final char BATCH_SEPARATOR = '\n';
 
     /** How much may wait in one session's queue. */
     public record Limits(int maxMessages, long maxBytes) {
@@ -76,11 +76,6 @@ public final class Outbox {
         this.limits = limits;
         this.meters = meters;
         this.coalescing = coalescing;
-    }
-
-    /** Whether text messages waiting together are sent as one WebSocket message. */
-    public boolean coalescing() {
-        return coalescing;
     }
 
     /**

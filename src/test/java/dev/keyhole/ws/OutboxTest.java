@@ -197,6 +197,23 @@ class OutboxTest {
     }
 
     @Test
+    void a_failed_batch_delivers_none_of_its_messages_and_closes_the_session() {
+        FakeSession client = new FakeSession(null).completeInline(false);
+        Outbox outbox = coalescing(client, new Outbox.Limits(10, 1000));
+        outbox.send("a");
+        outbox.send("b");
+        outbox.send("c");
+        client.completeNext(new SendResult()); // "a" delivered; "b\nc" in flight
+
+        client.completeNext(new SendResult(new IOException("send timed out")));
+
+        assertEquals(1, outbox.delivered(), "neither message of the failed batch counts as delivered");
+        assertEquals(0, outbox.queuedBytes());
+        assertEquals(List.of(SLOW.toString()), client.closes().stream().map(CloseReason::toString).toList());
+        assertFalse(outbox.send("d"));
+    }
+
+    @Test
     void an_overflow_while_a_batch_is_in_flight_leaves_no_bytes_counted_not_fewer_than_none() {
         FakeSession stalled = new FakeSession(null).completeInline(false);
         Outbox outbox = coalescing(stalled, new Outbox.Limits(4, 1000));
