@@ -99,6 +99,11 @@ public final class RedisServer implements AutoCloseable {
         process.kill();
     }
 
+    /** Whether the server process is running (not stopped or killed by a test). */
+    public boolean isRunning() {
+        return process != null && process.isAlive();
+    }
+
     public int port() {
         return port;
     }
