@@ -235,10 +235,13 @@ class RequestPathIT {
         }
     }
 
-    /** What each target answered, in the test log: docs/perimeter.md describes what Apache does with each. */
+    /**
+     * What each target answered, in the test log: docs/perimeter.md describes what Apache does with each. The headers
+     * tell who answered (Keyhole's security headers, Apache's, the container's) when a status is not the expected one.
+     */
     private void record(String client, String path, Response response) {
         LOG.info(() -> "path-matrix target=" + target.id() + " client=" + client + " path=" + path + " status="
                 + response.status() + " body=" + response.body().strip().replaceAll("\\s+", " ")
-                        .substring(0, Math.min(40, response.body().strip().length())));
+                        .substring(0, Math.min(40, response.body().strip().length())) + " headers=" + response.headers());
     }
 }
