@@ -35,8 +35,10 @@ done
 "$pki" -d "$dir/other" init --cn "Other CA" --org "Other"
 "$pki" -d "$dir/other" client mallory --cn mallory
 
-# Keys and trust for the servers under test, as javax.net.ssl.* properties.
+# Keys and trust for the servers under test, as javax.net.ssl.* properties, followed by the JVM properties the
+# uber-jar ships (server-config/payara/system.properties), so that Payara Micro under Arquillian runs as shipped.
 "$pki" -d "$dir/keyhole" jsse-properties localhost >"$dir/server-tls.properties"
+cat "$(dirname "$pki")/../payara/system.properties" >>"$dir/server-tls.properties"
 
 # The same passwords as Maven properties, for the servers that take them from the environment (WildFly).
 {

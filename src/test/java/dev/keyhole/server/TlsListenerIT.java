@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyhole.testing.Deployments;
 import dev.keyhole.testing.ItPki;
+import dev.keyhole.testing.ServerLog;
 import dev.keyhole.testing.Target;
 import dev.keyhole.testing.Tls;
 import dev.keyhole.testing.WsClient;
@@ -19,6 +20,7 @@ import java.security.Principal;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutionException;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLParameters;
@@ -138,5 +140,19 @@ class TlsListenerIT {
         assertEquals(200, response.statusCode());
         assertEquals(Target.current().offersHttp2() ? HttpClient.Version.HTTP_2 : HttpClient.Version.HTTP_1_1,
                 response.version());
+    }
+
+    /**
+     * The bundled server-config turns the JDK's stateless TLS session tickets off on every server: a session resumed
+     * from a ticket is decoded from it, certificate chains included, and each open connection keeps its own copy
+     * (docs/performance.md, the heap per idle connection). Resumption comes from the server's bounded session cache.
+     */
+    @Test
+    void tls_sessions_resume_from_the_servers_bounded_cache_not_from_stateless_tickets() {
+        ServerLog log = ServerLog.sinceStart();
+
+        assertTrue(log.contains(Pattern.compile("event=tls.resumption stateless-tickets=off session-cache-size=10000")),
+                "the server's JVM runs with the bundled TLS resumption settings");
+        assertFalse(log.contains(Pattern.compile("event=tls.resumption stateless-tickets=on")));
     }
 }
