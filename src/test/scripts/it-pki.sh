@@ -35,10 +35,15 @@ done
 "$pki" -d "$dir/other" init --cn "Other CA" --org "Other"
 "$pki" -d "$dir/other" client mallory --cn mallory
 
-# Keys and trust for the servers under test, as javax.net.ssl.* properties, followed by the JVM properties the
-# uber-jar ships (server-config/payara/system.properties), so that Payara Micro under Arquillian runs as shipped.
+# Keys and trust for the servers under test, as javax.net.ssl.* properties.
 "$pki" -d "$dir/keyhole" jsse-properties localhost >"$dir/server-tls.properties"
-cat "$(dirname "$pki")/../payara/system.properties" >>"$dir/server-tls.properties"
+# Payara Micro under Arquillian is not the uber-jar: it gets the same keys and trust, and the JVM properties the
+# uber-jar ships (server-config/payara/system.properties) but its shutdown grace. Arquillian starts one Payara Micro
+# per test class on the same ports and does not wait for the last one to stop.
+{
+  cat "$dir/server-tls.properties"
+  grep -v '^fish\.payara\.shutdowngrace=' "$(dirname "$pki")/../payara/system.properties"
+} >"$dir/arquillian-payara.properties"
 
 # The same passwords as Maven properties, for the servers that take them from the environment (WildFly).
 {

@@ -11,10 +11,11 @@ import java.util.logging.Logger;
 /**
  * How the server's JVM resumes TLS sessions, logged once at start-up ({@code event=tls.resumption}): from stateless
  * session tickets (the JDK's default for TLS 1.3), or from the server's session cache, as the bundled server-config
- * sets it. With tickets, every resumed connection decodes its session from the ticket, certificate chains included,
+ * sets it, with the cache's size and how long a session stays in it. With tickets, every resumed connection decodes its session from the ticket, certificate chains included,
  * and keeps that copy while it is open (docs/performance.md); that is logged as a warning, as is a cache without a
- * bound. The JDK reads both properties when the container makes its SSL context, so they must be set on the JVM (or as
- * a server system property set at boot), not in Keyhole's configuration.
+ * bound. The JDK reads these properties when the container makes its SSL context, so they must be set on the JVM (or
+ * as a server system property set at boot), not in Keyhole's configuration. They are read here as the JDK 17 reads
+ * them, so that the line says what the JDK does with a value it does not accept.
  */
 @ApplicationScoped
 public class TlsResumption {
@@ -25,25 +26,36 @@ public class TlsResumption {
     static final String CACHE_SIZE = "javax.net.ssl.sessionCacheSize";
     /** The JDK's own default for {@link #CACHE_SIZE}. */
     static final int JDK_CACHE_SIZE = 20_480;
+    /** Despite its name, the JDK's default time a server session may be resumed, cached or ticket (seconds, 0–604800). */
+    static final String TIMEOUT = "jdk.tls.server.sessionTicketTimeout";
+    /** The JDK's own default for {@link #TIMEOUT}: a day. */
+    static final int JDK_TIMEOUT_SECONDS = 86_400;
+    private static final int MAX_TIMEOUT_SECONDS = 604_800;
 
     private static final Logger LOG = Logger.getLogger(TlsResumption.class.getName());
 
-    /** What the properties say: tickets on or off, and the cache size (0: no bound). */
-    record Mode(boolean statelessTickets, int sessionCacheSize) {
+    /** What the properties say: tickets on or off, the cache size (0: no bound) and a session's time (seconds). */
+    record Mode(boolean statelessTickets, int sessionCacheSize, int sessionTimeoutSeconds) {
 
         static Mode of(UnaryOperator<String> properties) {
             String tickets = properties.apply(TICKETS);
-            boolean statelessTickets = tickets == null || !tickets.strip().equalsIgnoreCase("false");
-            int cacheSize = JDK_CACHE_SIZE;
-            String size = properties.apply(CACHE_SIZE);
-            if (size != null) {
-                try {
-                    cacheSize = Math.max(0, Integer.decode(size.strip()));
-                } catch (NumberFormatException e) {
-                    cacheSize = JDK_CACHE_SIZE; // the JDK ignores a value it cannot read, too
-                }
+            boolean statelessTickets = tickets == null || tickets.compareToIgnoreCase("false") != 0;
+            int cacheSize = number(properties.apply(CACHE_SIZE), JDK_CACHE_SIZE);
+            int timeout = number(properties.apply(TIMEOUT), JDK_TIMEOUT_SECONDS);
+            return new Mode(statelessTickets, cacheSize < 0 ? JDK_CACHE_SIZE : cacheSize,
+                    timeout < 0 || timeout > MAX_TIMEOUT_SECONDS ? JDK_TIMEOUT_SECONDS : timeout);
+        }
+
+        /** A value as the JDK reads it (no spaces, decimal, hex or octal), or its default when it cannot be read. */
+        private static int number(String value, int jdkDefault) {
+            if (value == null) {
+                return jdkDefault;
             }
-            return new Mode(statelessTickets, cacheSize);
+            try {
+                return Integer.decode(value);
+            } catch (NumberFormatException e) {
+                return jdkDefault;
+            }
         }
 
         /** A warning when the tickets are on or the cache has no bound; information otherwise. */
@@ -53,7 +65,8 @@ public class TlsResumption {
 
         String logLine() {
             LogLine line = LogLine.event("tls.resumption").with("stateless-tickets", statelessTickets ? "on" : "off")
-                    .with("session-cache-size", sessionCacheSize == 0 ? "unbounded" : Integer.toString(sessionCacheSize));
+                    .with("session-cache-size", sessionCacheSize == 0 ? "unbounded" : Integer.toString(sessionCacheSize))
+                    .with("session-timeout-seconds", sessionTimeoutSeconds);
             if (statelessTickets) {
                 line.with("note", "each resumed connection keeps its own copy of the certificate chains; set "
                         + TICKETS + "=false as server-config does");

@@ -2,6 +2,7 @@ package dev.keyhole.cluster;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.keyhole.testing.ChatClient;
 import dev.keyhole.testing.Command;
@@ -18,8 +19,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -55,7 +58,8 @@ class MixedClusterIT {
     }
 
     @AfterAll
-    static void stopCluster() {
+    static void stopCluster() throws Exception {
+        Optional<ProcessHandle> wildflyJvm = Optional.ofNullable(wildfly).map(WildFlyProcess::jvm);
         for (AutoCloseable part : new AutoCloseable[] {wildfly, micro, redis}) {
             try {
                 if (part != null) {
@@ -63,6 +67,16 @@ class MixedClusterIT {
                 }
             } catch (Exception e) {
                 // the next one is still stopped
+            }
+        }
+        if (wildflyJvm.isPresent()) {
+            // Stopping the script by PID must stop WildFly's JVM too, not leave it running on the machine.
+            ProcessHandle jvm = wildflyJvm.get();
+            try {
+                jvm.onExit().get(90, TimeUnit.SECONDS);
+            } catch (TimeoutException e) {
+                jvm.destroyForcibly();
+                fail("WildFly's JVM was still running 90 s after its script was stopped");
             }
         }
     }

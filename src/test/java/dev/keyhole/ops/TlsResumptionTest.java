@@ -17,18 +17,20 @@ class TlsResumptionTest {
     void the_jdks_defaults_are_stateless_tickets_and_are_reported_as_a_warning() {
         TlsResumption.Mode mode = mode(Map.of());
 
-        assertEquals(new TlsResumption.Mode(true, 20_480), mode);
+        assertEquals(new TlsResumption.Mode(true, 20_480, 86_400), mode);
         assertEquals(Level.WARNING, mode.level());
-        assertTrue(mode.logLine().startsWith("event=tls.resumption stateless-tickets=on session-cache-size=20480 note="),
+        assertTrue(mode.logLine().startsWith("event=tls.resumption stateless-tickets=on session-cache-size=20480 session-timeout-seconds=86400 note="),
                 mode.logLine());
     }
 
     @Test
     void the_bundled_server_config_resumes_from_a_bounded_cache_and_is_reported_as_information() {
-        TlsResumption.Mode mode = mode(Map.of(TlsResumption.TICKETS, "false", TlsResumption.CACHE_SIZE, "10000"));
+        TlsResumption.Mode mode = mode(Map.of(TlsResumption.TICKETS, "false", TlsResumption.CACHE_SIZE, "10000",
+                TlsResumption.TIMEOUT, "3600"));
 
         assertEquals(Level.INFO, mode.level());
-        assertEquals("event=tls.resumption stateless-tickets=off session-cache-size=10000", mode.logLine());
+        assertEquals("event=tls.resumption stateless-tickets=off session-cache-size=10000 session-timeout-seconds=3600",
+                mode.logLine());
     }
 
     @Test
@@ -36,5 +38,14 @@ class TlsResumptionTest {
         assertEquals(Level.WARNING, mode(Map.of(TlsResumption.TICKETS, "FALSE", TlsResumption.CACHE_SIZE, "0")).level());
         assertEquals(20_480, mode(Map.of(TlsResumption.CACHE_SIZE, "lots")).sessionCacheSize());
         assertTrue(mode(Map.of(TlsResumption.TICKETS, "no")).statelessTickets(), "only \"false\" turns them off");
+    }
+
+    @Test
+    void values_the_jdk_does_not_accept_are_reported_as_what_the_jdk_uses_instead() {
+        assertTrue(mode(Map.of(TlsResumption.TICKETS, "false ")).statelessTickets(), "the JDK does not strip spaces");
+        assertEquals(20_480, mode(Map.of(TlsResumption.CACHE_SIZE, " 10000")).sessionCacheSize());
+        assertEquals(20_480, mode(Map.of(TlsResumption.CACHE_SIZE, "-1")).sessionCacheSize(), "negative: the default");
+        assertEquals(86_400, mode(Map.of(TlsResumption.TIMEOUT, "700000")).sessionTimeoutSeconds(), "over a week");
+        assertEquals(86_400, mode(Map.of(TlsResumption.TIMEOUT, "-5")).sessionTimeoutSeconds());
     }
 }

@@ -159,33 +159,16 @@ public final class ServerProcess implements AutoCloseable {
     }
 
     @Override
-    /**
-     * Stops the server and every process it started (SIGTERM, then SIGKILL after 60 s). A launcher script such as
-     * WildFly's standalone.sh runs the JVM as its child and does not pass a SIGTERM on: stopping only the script
-     * left the JVM running after the test, on the CI machine's two cores. So the processes under it are stopped
-     * first.
-     */
     public void close() {
-        List<ProcessHandle> children = process.descendants().toList();
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
         try {
-            for (ProcessHandle child : children) {
-                child.destroy();
-            }
-            for (ProcessHandle child : children) {
-                try {
-                    child.onExit().get(60, TimeUnit.SECONDS);
-                } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-                    child.destroyForcibly();
-                }
-            }
-            if (process.isAlive()) {
-                process.destroy();
-                if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-                }
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
             }
         } catch (InterruptedException e) {
-            children.forEach(ProcessHandle::destroyForcibly);
             process.destroyForcibly();
             Thread.currentThread().interrupt();
         }

@@ -55,6 +55,10 @@ public final class WildFlyProcess implements AutoCloseable {
                 "-Djboss.socket.binding.port-offset=" + offset);
         Map<String, String> environment = new HashMap<>(settings);
         environment.put("JAVA_OPTS", javaOpts);
+        // standalone.sh runs the JVM in the foreground unless told otherwise, and then does not pass a SIGTERM on:
+        // stopping the script by PID left the JVM running after the test. In the background mode the script relays
+        // TERM and INT to the JVM and waits for it.
+        environment.put("LAUNCH_JBOSS_IN_BACKGROUND", "1");
         environment.put("JBOSS_HOME", home.toString());
         environment.putIfAbsent("KEYHOLE_WEB_HTTPS_PORT", Integer.toString(8443 + offset));
         environment.put("KEYHOLE_TLS_KEYSTORE", ItPki.keyhole().resolve("servers/localhost.p12").toString());

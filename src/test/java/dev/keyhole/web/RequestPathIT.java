@@ -240,8 +240,9 @@ class RequestPathIT {
      * tell who answered (Keyhole's security headers, Apache's, the container's) when a status is not the expected one.
      */
     private void record(String client, String path, Response response) {
+        String body = response.body().strip().replaceAll("\\s+", " ");
         LOG.info(() -> "path-matrix target=" + target.id() + " client=" + client + " path=" + path + " status="
-                + response.status() + " body=" + response.body().strip().replaceAll("\\s+", " ")
-                        .substring(0, Math.min(40, response.body().strip().length())) + " headers=" + response.headers());
+                + response.status() + " body=" + body.substring(0, Math.min(40, body.length())) + " headers="
+                + response.headers());
     }
 }
