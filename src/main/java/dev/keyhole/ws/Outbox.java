@@ -1,9 +1,11 @@
 package dev.keyhole.ws;
 
 import dev.keyhole.log.LogLine;
+import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -24,6 +26,12 @@ import java.util.logging.Logger;
  * delays a lone message; it only merges what would otherwise queue behind a send in flight. The bounds count each
  * message as before. Binary messages are never merged.
  *
+ * <p>Any other outbox, on a container that batches (the WebSocket API's {@code setBatchingAllowed}: Undertow does,
+ * Tyrus ignores it), hands the messages that are waiting when the previous ones complete to the container together,
+ * each its own WebSocket message, and flushes once: they leave in one write (one TLS record up to
+ * {@link #MAX_BATCH_BYTES}) instead of one write each. A message that finds nothing in flight is sent and flushed alone
+ * and at once, as before.
+ *
  * <p>Thread-safe: any thread may send. A send that the container completes on the calling thread does not nest
  * the next one (the queue is drained in a loop, not by recursion).
  */
@@ -36,6 +44,8 @@ public final class Outbox {
      * a batch in flight makes of its messages stays small.
      */
     public static final int MAX_BATCH_BYTES = 16_000;
+    /** The most messages handed to a batching container together (see above). */
+    static final int MAX_GROUP_MESSAGES = 64;
     /** What separates the messages merged into one WebSocket message. */
     private static final char BATCH_SEPARATOR = '\n';
 
@@ -55,10 +65,15 @@ public final class Outbox {
     private final Session session;
     private final Limits limits;
     private final boolean coalescing;
+    /** Whether the messages waiting are handed to the container together, and flushed once (see above). */
+    private final boolean grouping;
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private long queuedBytes;
-    /** How many queued messages the send in flight carries (0: none in flight). */
+    /** How many queued messages the sends in flight carry (0: none in flight). */
     private int inFlight;
+    /** How many sends are in flight (one, or a group's). */
+    private int inFlightSends;
+    private boolean failed;
     private boolean draining;
     private boolean closed;
     private boolean overflowed;
@@ -76,6 +91,20 @@ public final class Outbox {
         this.limits = limits;
         this.meters = meters;
         this.coalescing = coalescing;
+        this.grouping = !coalescing && batches(session);
+    }
+
+    /** Whether the container holds this session's sends until {@code flushBatch} when it is allowed to. */
+    private static boolean batches(Session session) {
+        try {
+            RemoteEndpoint.Async remote = session.getAsyncRemote();
+            remote.setBatchingAllowed(true);
+            boolean batches = remote.getBatchingAllowed();
+            remote.setBatchingAllowed(false);
+            return batches;
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     /**
@@ -202,16 +231,62 @@ public final class Outbox {
             draining = true;
         }
         while (true) {
-            List<Pending> next;
+            List<List<Pending>> group;
             synchronized (this) {
-                if (inFlight > 0 || closed || queue.isEmpty()) {
+                if (inFlightSends > 0 || closed || queue.isEmpty()) {
                     draining = false;
                     return;
                 }
-                next = takeNext();
-                inFlight = next.size();
+                group = grouping ? takeGroup() : List.of(takeNext());
+                inFlightSends = group.size();
+                for (List<Pending> send : group) {
+                    inFlight += send.size();
+                }
             }
-            transmit(next);
+            if (group.size() == 1) {
+                transmit(group.get(0));
+            } else {
+                transmitTogether(group);
+            }
+        }
+    }
+
+    /** The next message and those behind it, each a send of its own, up to one batch's size in all. */
+    private List<List<Pending>> takeGroup() {
+        List<List<Pending>> group = new ArrayList<>();
+        Pending first = queue.poll();
+        group.add(List.of(first));
+        long bytes = first.bytes();
+        for (Pending more = queue.peek(); more != null && group.size() < MAX_GROUP_MESSAGES
+                && bytes + more.bytes() <= MAX_BATCH_BYTES; more = queue.peek()) {
+            group.add(List.of(queue.poll()));
+            bytes += more.bytes();
+        }
+        return group;
+    }
+
+    /** Hands the container several sends with batching allowed, then flushes them together. */
+    private void transmitTogether(List<List<Pending>> group) {
+        RemoteEndpoint.Async remote = session.getAsyncRemote();
+        try {
+            remote.setBatchingAllowed(true);
+        } catch (IOException | RuntimeException e) {
+            // sent one by one, as without batching
+        }
+        try {
+            for (List<Pending> send : group) {
+                transmit(send);
+            }
+        } finally {
+            try {
+                remote.setBatchingAllowed(false);
+                remote.flushBatch();
+            } catch (IOException | RuntimeException e) {
+                // The sends wait in the container and their completions may never come: closing the session ends them.
+                LOG.info(() -> LogLine.event("ws.flush-failed").with("session", session.getId()).with("subject", subject())
+                        .with("error", e.getClass().getName()).toString());
+                SessionErrors.close(session, CloseCause.SLOW_CONSUMER);
+            }
         }
     }
 
@@ -271,8 +346,12 @@ public final class Outbox {
     }
 
     private void completed(List<Pending> batch, SendResult result) {
+        boolean groupDone;
+        boolean firstFailure = false;
         synchronized (this) {
-            inFlight = 0;
+            inFlight -= batch.size();
+            inFlightSends--;
+            groupDone = inFlightSends == 0;
             if (!closed) { // an overflow already emptied the count, this batch's bytes included
                 for (Pending pending : batch) {
                     queuedBytes -= pending.bytes();
@@ -281,6 +360,8 @@ public final class Outbox {
             if (result.isOK()) {
                 delivered += batch.size();
             } else {
+                firstFailure = !failed;
+                failed = true;
                 closed = true;
                 queue.clear();
                 queuedBytes = 0;
@@ -291,8 +372,8 @@ public final class Outbox {
                 meters.delivered(pending.postedAtMillis());
             }
         } else {
-            if (!session.isOpen()) {
-                return; // the connection closed while this was in flight: nobody to tell
+            if (!firstFailure || !session.isOpen()) {
+                return; // told once; or the connection closed while this was in flight: nobody to tell
             }
             // The client stopped reading long enough for the send to time out, or the connection broke.
             LOG.info(() -> LogLine.event("ws.send-failed").with("session", session.getId()).with("subject", subject())
@@ -301,6 +382,8 @@ public final class Outbox {
             SessionErrors.close(session, CloseCause.SLOW_CONSUMER);
             return;
         }
-        drain();
+        if (groupDone) {
+            drain();
+        }
     }
 }

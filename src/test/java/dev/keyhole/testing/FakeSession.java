@@ -31,6 +31,12 @@ public final class FakeSession {
     private final List<Object> sent = Collections.synchronizedList(new ArrayList<>());
     private final Deque<SendHandler> waiting = new ConcurrentLinkedDeque<>();
     private volatile boolean completeInline = true;
+    /** Whether the remote honours setBatchingAllowed (Undertow) or ignores it (Tyrus, the default here). */
+    private volatile boolean batching;
+    private boolean batchingAllowed;
+    private final List<SendHandler> held = new ArrayList<>();
+    /** How many messages each write to the client carried: 1 for an unbatched send, the batch's size on flushBatch. */
+    private final List<Integer> writes = Collections.synchronizedList(new ArrayList<>());
     private volatile long sendTimeout;
 
     private final Principal principal;
@@ -103,10 +109,36 @@ public final class FakeSession {
                             yield null;
                         }
                         sent.add(args[0]);
-                        if (completeInline) {
-                            ((SendHandler) args[1]).onResult(new SendResult());
-                        } else {
-                            waiting.add((SendHandler) args[1]);
+                        synchronized (held) {
+                            if (batching && batchingAllowed) {
+                                held.add((SendHandler) args[1]);
+                                yield null;
+                            }
+                        }
+                        writes.add(1);
+                        written((SendHandler) args[1]);
+                        yield null;
+                    }
+                    case "setBatchingAllowed" -> {
+                        synchronized (held) {
+                            batchingAllowed = batching && (Boolean) args[0];
+                        }
+                        yield null;
+                    }
+                    case "getBatchingAllowed" -> {
+                        synchronized (held) {
+                            yield batchingAllowed;
+                        }
+                    }
+                    case "flushBatch" -> {
+                        List<SendHandler> flushed;
+                        synchronized (held) {
+                            flushed = List.copyOf(held);
+                            held.clear();
+                        }
+                        if (!flushed.isEmpty()) {
+                            writes.add(flushed.size());
+                            flushed.forEach(this::written);
                         }
                         yield null;
                     }
@@ -120,6 +152,27 @@ public final class FakeSession {
                     }
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
+    }
+
+    private void written(SendHandler handler) {
+        if (completeInline) {
+            handler.onResult(new SendResult());
+        } else {
+            waiting.add(handler);
+        }
+    }
+
+    /** The remote holds sends made while batching is allowed until flushBatch, as Undertow's does. */
+    public FakeSession batching() {
+        this.batching = true;
+        return this;
+    }
+
+    /** How many messages each write carried, in order (see {@link #batching()}). */
+    public List<Integer> writes() {
+        synchronized (writes) {
+            return List.copyOf(writes);
+        }
     }
 
     /** Sends complete at once, on the sending thread (true, the default) or only through {@link #completeNext}. */

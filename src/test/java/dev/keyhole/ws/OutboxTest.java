@@ -120,6 +120,78 @@ class OutboxTest {
     }
 
     @Test
+    void on_a_batching_container_the_messages_waiting_are_handed_over_together_and_leave_in_one_write() {
+        FakeSession client = new FakeSession(null).batching().completeInline(false);
+        Outbox outbox = new Outbox(client.session(), new Outbox.Limits(10, 1000));
+
+        outbox.send("one");
+        assertEquals(List.of(1), client.writes(), "a lone message leaves at once, alone");
+        outbox.send("two");
+        outbox.send("three");
+        outbox.send("four");
+        client.completeNext(new SendResult());
+
+        assertEquals(List.of(1, 3), client.writes(), "the three that waited, together");
+        assertEquals(List.of("one", "two", "three", "four"), client.sent(), "each its own message, in order");
+        assertEquals(3, outbox.pending());
+        client.completeNext(new SendResult());
+        client.completeNext(new SendResult());
+        outbox.send("five");
+        assertEquals(List.of(1, 3), client.writes(), "the next waits for the whole group");
+        client.completeNext(new SendResult());
+        assertEquals(List.of(1, 3, 1), client.writes());
+        assertEquals(4, outbox.delivered());
+        assertEquals(List.of(), client.closes());
+    }
+
+    @Test
+    void a_group_is_at_most_one_batch_of_bytes() {
+        FakeSession client = new FakeSession(null).batching().completeInline(false);
+        Outbox outbox = new Outbox(client.session(), new Outbox.Limits(10, 1_000_000));
+        String sixThousand = "x".repeat(6_000);
+
+        outbox.send("first");
+        IntStream.range(0, 4).forEach(i -> outbox.send(sixThousand));
+        client.completeNext(new SendResult());
+        client.completeNext(new SendResult());
+        client.completeNext(new SendResult());
+
+        assertEquals(List.of(1, 2, 2), client.writes(), "12,000 bytes fit one batch of 16,000, 18,000 do not");
+    }
+
+    @Test
+    void a_group_that_fails_closes_the_session_once_and_counts_nothing_it_did_not_deliver() {
+        FakeSession client = new FakeSession(null).batching().completeInline(false);
+        Outbox outbox = new Outbox(client.session(), new Outbox.Limits(10, 1000));
+        outbox.send("one");
+        outbox.send("two");
+        outbox.send("three");
+        client.completeNext(new SendResult());
+
+        client.completeNext(new SendResult(new IOException("broken pipe")));
+        client.completeNext(new SendResult(new IOException("broken pipe")));
+
+        assertEquals(List.of(SLOW.toString()), client.closes().stream().map(CloseReason::toString).toList());
+        assertEquals(1, outbox.delivered());
+        assertEquals(0, outbox.pending());
+        assertFalse(outbox.send("four"));
+    }
+
+    @Test
+    void a_container_that_ignores_batching_gets_one_message_per_write() {
+        FakeSession client = new FakeSession(null).completeInline(false); // ignores setBatchingAllowed, as Tyrus
+        Outbox outbox = new Outbox(client.session(), new Outbox.Limits(10, 1000));
+
+        outbox.send("one");
+        outbox.send("two");
+        outbox.send("three");
+        client.completeNext(new SendResult());
+
+        assertEquals(List.of(1, 1), client.writes());
+        assertEquals(List.of("one", "two"), client.sent(), "one in flight at a time");
+    }
+
+    @Test
     void binary_messages_are_copied_because_the_container_may_reuse_its_buffer() {
         FakeSession client = new FakeSession(null).completeInline(false);
         Outbox outbox = new Outbox(client.session(), new Outbox.Limits(10, 1000));
