@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.logging.Logger;
 
 /**
- * The outgoing messages of one session. They are sent one at a time and asynchronously, so no container thread
+ * The outgoing messages of one session. They are sent in order and asynchronously, so no container thread
  * ever waits for a client that does not read. The queue is bounded in messages and in bytes: a client that falls
  * so far behind that a new message does not fit is closed with 1008 {@code slow-consumer}, and its queue is
  * dropped, so a slow reader costs a bounded amount of memory and never delays anyone else.
@@ -28,9 +28,10 @@ import java.util.logging.Logger;
  *
  * <p>Any other outbox, on a container that batches (the WebSocket API's {@code setBatchingAllowed}: Undertow does,
  * Tyrus ignores it), hands the messages that are waiting when the previous ones complete to the container together,
- * each its own WebSocket message, and flushes once: they leave in one write (one TLS record up to
- * {@link #MAX_BATCH_BYTES}) instead of one write each. A message that finds nothing in flight is sent and flushed alone
- * and at once, as before.
+ * each its own WebSocket message, and flushes once: they leave in one write instead of one write each (up to
+ * {@link #MAX_GROUP_MESSAGES} messages and {@link #MAX_BATCH_BYTES} bytes). The next group waits until the whole group
+ * has completed. A message that finds nothing in flight is sent and flushed alone and at once, as before. On a
+ * container that ignores batching, one message is in flight at a time.
  *
  * <p>Thread-safe: any thread may send. A send that the container completes on the calling thread does not nest
  * the next one (the queue is drained in a loop, not by recursion).
@@ -39,13 +40,17 @@ public final class Outbox {
 
     private static final Logger LOG = Logger.getLogger(Outbox.class.getName());
     /**
-     * The most UTF-8 bytes merged into one WebSocket message by a coalescing outbox (a single larger message is
-     * sent alone, as it is): with its frame header, a batch fits one TLS record (16 KiB of plaintext), and the copy
-     * a batch in flight makes of its messages stays small.
+     * The most UTF-8 bytes merged into one WebSocket message by a coalescing outbox, or handed to a batching
+     * container as one group (a single larger message is sent alone, as it is): with its frame header, a batch fits
+     * one TLS record (16 KiB of plaintext), and the copy a batch in flight makes of its messages stays small.
      */
     public static final int MAX_BATCH_BYTES = 16_000;
-    /** The most messages handed to a batching container together (see above). */
-    static final int MAX_GROUP_MESSAGES = 64;
+    /**
+     * The most messages handed to a batching container together (see above): well under the 50 frames waiting to be
+     * written at which Undertow stops reading a connection (its {@code QUEUED_FRAMES_HIGH_WATER_MARK}), so that a
+     * group never stops the client's own frames (pongs, a close) from being read.
+     */
+    static final int MAX_GROUP_MESSAGES = 32;
     /** What separates the messages merged into one WebSocket message. */
     private static final char BATCH_SEPARATOR = '\n';
 
@@ -96,14 +101,24 @@ public final class Outbox {
 
     /** Whether the container holds this session's sends until {@code flushBatch} when it is allowed to. */
     private static boolean batches(Session session) {
+        RemoteEndpoint.Async remote;
         try {
-            RemoteEndpoint.Async remote = session.getAsyncRemote();
+            remote = session.getAsyncRemote();
             remote.setBatchingAllowed(true);
-            boolean batches = remote.getBatchingAllowed();
-            remote.setBatchingAllowed(false);
-            return batches;
         } catch (IOException | RuntimeException e) {
             return false;
+        }
+        try {
+            return remote.getBatchingAllowed();
+        } catch (RuntimeException e) {
+            return false;
+        } finally {
+            try {
+                remote.setBatchingAllowed(false);
+                remote.flushBatch(); // whatever another thread queued meanwhile (a ping) leaves now
+            } catch (IOException | RuntimeException e) {
+                // a container that fails here fails the session's first send too
+            }
         }
     }
 
@@ -275,19 +290,37 @@ public final class Outbox {
         }
         try {
             for (List<Pending> send : group) {
-                transmit(send);
+                if (isClosed()) { // an overflow or a failed send closed the session: the rest is not sent after it
+                    completed(send, new SendResult(new IllegalStateException("outbox closed")));
+                } else {
+                    transmit(send);
+                }
             }
         } finally {
             try {
                 remote.setBatchingAllowed(false);
                 remote.flushBatch();
             } catch (IOException | RuntimeException e) {
-                // The sends wait in the container and their completions may never come: closing the session ends them.
-                LOG.info(() -> LogLine.event("ws.flush-failed").with("session", session.getId()).with("subject", subject())
-                        .with("error", e.getClass().getName()).toString());
-                SessionErrors.close(session, CloseCause.SLOW_CONSUMER);
+                // The container did not take the group: the session cannot go on in order. Told once, then closed.
+                boolean tell;
+                synchronized (this) {
+                    tell = !failed && !overflowed;
+                    failed = true;
+                    closed = true;
+                    queue.clear();
+                    queuedBytes = 0;
+                }
+                if (tell) {
+                    LOG.info(() -> LogLine.event("ws.flush-failed").with("session", session.getId())
+                            .with("subject", subject()).with("error", e.getClass().getName()).toString());
+                    SessionErrors.close(session, CloseCause.SLOW_CONSUMER);
+                }
             }
         }
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
     }
 
     /** The next message, and, when coalescing, the text messages behind it that fit in one batch. */
@@ -360,7 +393,7 @@ public final class Outbox {
             if (result.isOK()) {
                 delivered += batch.size();
             } else {
-                firstFailure = !failed;
+                firstFailure = !failed && !overflowed; // an overflow was told, and closed, by flush
                 failed = true;
                 closed = true;
                 queue.clear();
@@ -373,7 +406,7 @@ public final class Outbox {
             }
         } else {
             if (!firstFailure || !session.isOpen()) {
-                return; // told once; or the connection closed while this was in flight: nobody to tell
+                return; // told once already; or the connection closed while this was in flight: nobody to tell
             }
             // The client stopped reading long enough for the send to time out, or the connection broke.
             LOG.info(() -> LogLine.event("ws.send-failed").with("session", session.getId()).with("subject", subject())

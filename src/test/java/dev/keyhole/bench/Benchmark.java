@@ -156,6 +156,7 @@ public final class Benchmark {
             // compiled during the first one's measured window). Both are warmed before either is measured.
             warm(server, keyholeEcho);
             warm(server, trivialEcho);
+            server.awaitQuiet();
             echo(server, target, keyholeEcho);
         });
         scenario(target + "/trivial", "echo-latency", () -> echo(server, target + "/trivial", trivialEcho));

@@ -33,6 +33,8 @@ public final class FakeSession {
     private volatile boolean completeInline = true;
     /** Whether the remote honours setBatchingAllowed (Undertow) or ignores it (Tyrus, the default here). */
     private volatile boolean batching;
+    /** Whether the session stays open after close() until the client answers, as Undertow's does. */
+    private volatile boolean closeHandshake;
     private boolean batchingAllowed;
     private final List<SendHandler> held = new ArrayList<>();
     /** How many messages each write to the client carried: 1 for an unbatched send, the batch's size on flushBatch. */
@@ -86,7 +88,7 @@ public final class FakeSession {
                     case "getMaxBinaryMessageBufferSize" -> maxBinaryMessageBufferSize;
                     case "close" -> {
                         closes.add(args == null ? new CloseReason(CloseReason.CloseCodes.NORMAL_CLOSURE, "") : (CloseReason) args[0]);
-                        open = false;
+                        open = !closeHandshake ? false : open;
                         yield null;
                     }
                     case "hashCode" -> System.identityHashCode(proxy);
@@ -165,6 +167,12 @@ public final class FakeSession {
     /** The remote holds sends made while batching is allowed until flushBatch, as Undertow's does. */
     public FakeSession batching() {
         this.batching = true;
+        return this;
+    }
+
+    /** The session stays open after close(), as one waiting for the client's close frame does. */
+    public FakeSession closeHandshake() {
+        this.closeHandshake = true;
         return this;
     }
 

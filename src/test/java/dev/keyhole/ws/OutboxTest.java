@@ -160,8 +160,54 @@ class OutboxTest {
     }
 
     @Test
-    void a_group_that_fails_closes_the_session_once_and_counts_nothing_it_did_not_deliver() {
+    void a_group_is_at_most_32_messages_under_undertows_read_suspension_mark() {
         FakeSession client = new FakeSession(null).batching().completeInline(false);
+        Outbox outbox = new Outbox(client.session(), new Outbox.Limits(100, 1_000_000));
+
+        outbox.send("first");
+        IntStream.range(0, 40).forEach(i -> outbox.send("m" + i));
+        client.completeNext(new SendResult());
+        IntStream.range(0, 32).forEach(i -> client.completeNext(new SendResult()));
+
+        assertEquals(List.of(1, 32, 8), client.writes());
+        assertEquals("m39", client.sent().get(40));
+    }
+
+    @Test
+    void binary_and_text_messages_share_a_group_in_order() {
+        FakeSession client = new FakeSession(null).batching().completeInline(false);
+        Outbox outbox = new Outbox(client.session(), new Outbox.Limits(10, 1000));
+
+        outbox.send("first");
+        outbox.send("text");
+        outbox.send(ByteBuffer.wrap(new byte[] {7}));
+        client.completeNext(new SendResult());
+
+        assertEquals(List.of(1, 2), client.writes());
+        assertEquals(List.of("first", "text", ByteBuffer.wrap(new byte[] {7})), client.sent());
+    }
+
+    @Test
+    void an_overflow_while_a_group_is_in_flight_closes_once_even_when_its_sends_then_fail() {
+        FakeSession client = new FakeSession(null).batching().closeHandshake().completeInline(false);
+        Outbox outbox = new Outbox(client.session(), new Outbox.Limits(3, 1000));
+        outbox.send("one");
+        outbox.send("two");
+        outbox.send("three");
+        client.completeNext(new SendResult()); // two and three in flight together
+
+        outbox.send("four");
+        assertFalse(outbox.send("five"), "over the limit of three");
+        client.completeNext(new SendResult(new IOException("closed")));
+        client.completeNext(new SendResult(new IOException("closed")));
+
+        assertEquals(List.of(SLOW.toString()), client.closes().stream().map(CloseReason::toString).toList());
+        assertEquals(0, outbox.pending());
+    }
+
+    @Test
+    void a_group_that_fails_closes_the_session_once_and_counts_nothing_it_did_not_deliver() {
+        FakeSession client = new FakeSession(null).batching().closeHandshake().completeInline(false);
         Outbox outbox = new Outbox(client.session(), new Outbox.Limits(10, 1000));
         outbox.send("one");
         outbox.send("two");
