@@ -108,18 +108,19 @@ public final class Outbox {
         } catch (IOException | RuntimeException e) {
             return false;
         }
+        boolean batches;
         try {
-            return remote.getBatchingAllowed();
+            batches = remote.getBatchingAllowed();
         } catch (RuntimeException e) {
-            return false;
-        } finally {
-            try {
-                remote.setBatchingAllowed(false);
-                remote.flushBatch(); // whatever another thread queued meanwhile (a ping) leaves now
-            } catch (IOException | RuntimeException e) {
-                // a container that fails here fails the session's first send too
-            }
+            batches = false;
         }
+        try {
+            remote.setBatchingAllowed(false);
+            remote.flushBatch(); // whatever another thread queued meanwhile (a ping) leaves now
+        } catch (IOException | RuntimeException e) {
+            return false; // batching may be left on: only lone sends, never a group, on such a container
+        }
+        return batches;
     }
 
     /**
@@ -310,7 +311,7 @@ public final class Outbox {
                     queue.clear();
                     queuedBytes = 0;
                 }
-                if (tell) {
+                if (tell && session.isOpen()) {
                     LOG.info(() -> LogLine.event("ws.flush-failed").with("session", session.getId())
                             .with("subject", subject()).with("error", e.getClass().getName()).toString());
                     SessionErrors.close(session, CloseCause.SLOW_CONSUMER);

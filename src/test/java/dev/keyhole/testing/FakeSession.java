@@ -35,6 +35,8 @@ public final class FakeSession {
     private volatile boolean batching;
     /** Whether the session stays open after close() until the client answers, as Undertow's does. */
     private volatile boolean closeHandshake;
+    private volatile boolean failFlush;
+    private volatile java.util.function.Consumer<Object> whenSending = message -> { };
     private boolean batchingAllowed;
     private final List<SendHandler> held = new ArrayList<>();
     /** How many messages each write to the client carried: 1 for an unbatched send, the batch's size on flushBatch. */
@@ -106,6 +108,7 @@ public final class FakeSession {
         return (RemoteEndpoint.Async) Proxy.newProxyInstance(RemoteEndpoint.Async.class.getClassLoader(),
                 new Class<?>[] {RemoteEndpoint.Async.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "sendText", "sendBinary" -> {
+                        whenSending.accept(args[0]);
                         if (!open) {
                             ((SendHandler) args[1]).onResult(new SendResult(new IllegalStateException("closed")));
                             yield null;
@@ -133,6 +136,9 @@ public final class FakeSession {
                         }
                     }
                     case "flushBatch" -> {
+                        if (failFlush) {
+                            throw new java.io.IOException("flush failed");
+                        }
                         List<SendHandler> flushed;
                         synchronized (held) {
                             flushed = List.copyOf(held);
@@ -173,6 +179,18 @@ public final class FakeSession {
     /** The session stays open after close(), as one waiting for the client's close frame does. */
     public FakeSession closeHandshake() {
         this.closeHandshake = true;
+        return this;
+    }
+
+    /** flushBatch throws an IOException. */
+    public FakeSession failFlush() {
+        this.failFlush = true;
+        return this;
+    }
+
+    /** Runs {@code action} with each message as it is handed to the remote, before it is recorded. */
+    public FakeSession whenSending(java.util.function.Consumer<Object> action) {
+        this.whenSending = action;
         return this;
     }
 

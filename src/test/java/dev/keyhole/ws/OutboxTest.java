@@ -206,6 +206,42 @@ class OutboxTest {
     }
 
     @Test
+    void what_is_left_of_a_group_when_the_outbox_closes_is_not_sent_after_the_close() {
+        FakeSession client = new FakeSession(null).batching().closeHandshake().completeInline(false);
+        Outbox outbox = new Outbox(client.session(), new Outbox.Limits(4, 1000));
+        outbox.send("one");
+        outbox.send("two");
+        outbox.send("three");
+        outbox.send("four");
+        client.whenSending(message -> {
+            if ("two".equals(message)) { // the client falls behind while the group is handed over
+                outbox.send("five");
+                outbox.send("six");
+            }
+        });
+
+        client.completeNext(new SendResult());
+
+        assertEquals(List.of("one", "two"), client.sent());
+        assertEquals(List.of(SLOW.toString()), client.closes().stream().map(CloseReason::toString).toList());
+    }
+
+    @Test
+    void a_group_the_container_cannot_flush_closes_the_session_once() {
+        FakeSession client = new FakeSession(null).batching().closeHandshake().completeInline(false);
+        Outbox outbox = new Outbox(client.session(), new Outbox.Limits(10, 1000));
+        outbox.send("one");
+        outbox.send("two");
+        outbox.send("three");
+        client.failFlush();
+
+        client.completeNext(new SendResult());
+
+        assertEquals(List.of(SLOW.toString()), client.closes().stream().map(CloseReason::toString).toList());
+        assertFalse(outbox.send("four"));
+    }
+
+    @Test
     void a_group_that_fails_closes_the_session_once_and_counts_nothing_it_did_not_deliver() {
         FakeSession client = new FakeSession(null).batching().closeHandshake().completeInline(false);
         Outbox outbox = new Outbox(client.session(), new Outbox.Limits(10, 1000));
