@@ -10,6 +10,7 @@ import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Logger;
 
 /**
@@ -51,6 +52,8 @@ public final class Outbox {
      * group never stops the client's own frames (pongs, a close) from being read.
      */
     static final int MAX_GROUP_MESSAGES = 32;
+    /** Whether the first outbox that could group has said whether its container batches (once per application). */
+    private static final AtomicBoolean GROUPING_REPORTED = new AtomicBoolean();
     /** What separates the messages merged into one WebSocket message. */
     private static final char BATCH_SEPARATOR = '\n';
 
@@ -78,10 +81,10 @@ public final class Outbox {
     private int inFlight;
     /** How many sends are in flight (one, or a group's). */
     private int inFlightSends;
-    private boolean failed;
     private boolean draining;
     private boolean closed;
     private boolean overflowed;
+    /** Whether the session was closed as a slow consumer (an overflow, a failed send or flush): it is told once. */
     private boolean closeSent;
     private volatile long delivered;
     private final SessionMeters.Endpoint meters;
@@ -97,6 +100,9 @@ public final class Outbox {
         this.meters = meters;
         this.coalescing = coalescing;
         this.grouping = !coalescing && batches(session);
+        if (!coalescing && GROUPING_REPORTED.compareAndSet(false, true)) {
+            LOG.info(() -> LogLine.event("ws.send-grouping").with("grouping", grouping ? "on" : "off").toString());
+        }
     }
 
     /** Whether the container holds this session's sends until {@code flushBatch} when it is allowed to. */
@@ -302,19 +308,13 @@ public final class Outbox {
                 remote.setBatchingAllowed(false);
                 remote.flushBatch();
             } catch (IOException | RuntimeException e) {
-                // The container did not take the group: the session cannot go on in order. Told once, then closed.
+                // The container did not take the group: the session cannot go on in order.
                 boolean tell;
                 synchronized (this) {
-                    tell = !failed && !overflowed;
-                    failed = true;
-                    closed = true;
-                    queue.clear();
-                    queuedBytes = 0;
+                    tell = fail();
                 }
-                if (tell && session.isOpen()) {
-                    LOG.info(() -> LogLine.event("ws.flush-failed").with("session", session.getId())
-                            .with("subject", subject()).with("error", e.getClass().getName()).toString());
-                    SessionErrors.close(session, CloseCause.SLOW_CONSUMER);
+                if (tell) {
+                    closeAsSlow("ws.flush-failed", e);
                 }
             }
         }
@@ -322,6 +322,26 @@ public final class Outbox {
 
     private synchronized boolean isClosed() {
         return closed;
+    }
+
+    /** Closes the outbox after a failed send or flush (under the lock); true when the session is still to be told. */
+    private boolean fail() {
+        boolean tell = !closeSent;
+        closeSent = true;
+        closed = true;
+        queue.clear();
+        queuedBytes = 0;
+        return tell;
+    }
+
+    /** Logs why and closes the session with 1008 {@code slow-consumer}, unless the connection is already gone. */
+    private void closeAsSlow(String event, Throwable error) {
+        if (!session.isOpen()) {
+            return; // nobody to tell
+        }
+        LOG.info(() -> LogLine.event(event).with("session", session.getId()).with("subject", subject())
+                .with("error", error == null ? null : error.getClass().getName()).toString());
+        SessionErrors.close(session, CloseCause.SLOW_CONSUMER);
     }
 
     /** The next message, and, when coalescing, the text messages behind it that fit in one batch. */
@@ -381,7 +401,7 @@ public final class Outbox {
 
     private void completed(List<Pending> batch, SendResult result) {
         boolean groupDone;
-        boolean firstFailure = false;
+        boolean tell = false;
         synchronized (this) {
             inFlight -= batch.size();
             inFlightSends--;
@@ -394,11 +414,7 @@ public final class Outbox {
             if (result.isOK()) {
                 delivered += batch.size();
             } else {
-                firstFailure = !failed && !overflowed; // an overflow was told, and closed, by flush
-                failed = true;
-                closed = true;
-                queue.clear();
-                queuedBytes = 0;
+                tell = fail();
             }
         }
         if (result.isOK()) {
@@ -406,14 +422,9 @@ public final class Outbox {
                 meters.delivered(pending.postedAtMillis());
             }
         } else {
-            if (!firstFailure || !session.isOpen()) {
-                return; // told once already; or the connection closed while this was in flight: nobody to tell
+            if (tell) { // the client stopped reading long enough for the send to time out, or the connection broke
+                closeAsSlow("ws.send-failed", result.getException());
             }
-            // The client stopped reading long enough for the send to time out, or the connection broke.
-            LOG.info(() -> LogLine.event("ws.send-failed").with("session", session.getId()).with("subject", subject())
-                    .with("error", result.getException() == null ? null : result.getException().getClass().getName())
-                    .toString());
-            SessionErrors.close(session, CloseCause.SLOW_CONSUMER);
             return;
         }
         if (groupDone) {

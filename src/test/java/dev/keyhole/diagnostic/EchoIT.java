@@ -128,6 +128,25 @@ class EchoIT {
     }
 
     @Test
+    void echoes_that_wait_behind_a_send_all_arrive_in_order_and_leave_grouped_where_the_container_batches()
+            throws Exception {
+        try (WsClient client = WsClient.connect(echo(), Tls.anonymous())) {
+            for (int i = 0; i < 300; i++) {
+                client.sendText("m" + i);
+            }
+            for (int i = 0; i < 300; i++) {
+                assertEquals("m" + i, client.nextText());
+            }
+        }
+        // Undertow (WildFly) holds sends until flushed; Tyrus (Payara, and Payara behind the Apache front) does not.
+        boolean undertow = Target.current() == Target.WILDFLY;
+        ServerLog log = ServerLog.sinceStart();
+
+        assertEquals(undertow, log.contains(Pattern.compile("event=ws.send-grouping grouping=on")));
+        assertEquals(!undertow, log.contains(Pattern.compile("event=ws.send-grouping grouping=off")));
+    }
+
+    @Test
     void a_message_sent_in_parts_is_limited_as_a_whole() throws Exception {
         try (WsClient client = WsClient.connect(echo(), Tls.anonymous())) {
             for (int i = 0; i < 4; i++) {

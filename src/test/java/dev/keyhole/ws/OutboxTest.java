@@ -191,9 +191,7 @@ class OutboxTest {
     void an_overflow_while_a_group_is_in_flight_closes_once_even_when_its_sends_then_fail() {
         FakeSession client = new FakeSession(null).batching().closeHandshake().completeInline(false);
         Outbox outbox = new Outbox(client.session(), new Outbox.Limits(3, 1000));
-        outbox.send("one");
-        outbox.send("two");
-        outbox.send("three");
+        sendAll(outbox, "one", "two", "three");
         client.completeNext(new SendResult()); // two and three in flight together
 
         outbox.send("four");
@@ -209,10 +207,7 @@ class OutboxTest {
     void what_is_left_of_a_group_when_the_outbox_closes_is_not_sent_after_the_close() {
         FakeSession client = new FakeSession(null).batching().closeHandshake().completeInline(false);
         Outbox outbox = new Outbox(client.session(), new Outbox.Limits(4, 1000));
-        outbox.send("one");
-        outbox.send("two");
-        outbox.send("three");
-        outbox.send("four");
+        sendAll(outbox, "one", "two", "three", "four");
         client.whenSending(message -> {
             if ("two".equals(message)) { // the client falls behind while the group is handed over
                 outbox.send("five");
@@ -283,6 +278,12 @@ class OutboxTest {
         reused.put(0, (byte) 9);
 
         assertEquals(ByteBuffer.wrap(new byte[] {1, 2, 3}), client.sent().get(0));
+    }
+
+    private static void sendAll(Outbox outbox, String... messages) {
+        for (String message : messages) {
+            outbox.send(message);
+        }
     }
 
     private static Outbox coalescing(FakeSession client, Outbox.Limits limits) {
