@@ -14,7 +14,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * Idle capacity: what thousands of open, quiet mTLS connections cost the server, in heap (after a full GC) and
  * resident memory, per connection. The server's class histogram with the connections open is kept, to show where
- * the heap goes.
+ * the heap goes; with the environment variable {@code KEYHOLE_BENCH_HEAP_DUMP} set, a heap dump too
+ * ({@code <target>-idle.hprof}).
  */
 final class Idle {
 
@@ -46,6 +47,10 @@ final class Idle {
             long heapAfter = server.heapAfterGc();
             long rssAfter = server.rss();
             server.writeClassHistogram(histogram);
+            if (System.getenv("KEYHOLE_BENCH_HEAP_DUMP") != null) {
+                server.writeHeapDump(histogram.resolveSibling(histogram.getFileName().toString()
+                        .replace("-histogram.txt", ".hprof")));
+            }
             return new Outcome(connections, (double) (heapAfter - heapBefore) / connections,
                     (double) (rssAfter - rssBefore) / connections);
         } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {

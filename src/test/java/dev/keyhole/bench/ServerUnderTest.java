@@ -110,6 +110,12 @@ final class ServerUnderTest implements AutoCloseable {
         Files.writeString(file, jcmd("GC.class_histogram"));
     }
 
+    /** Writes a heap dump of the server's live objects to {@code file}. */
+    void writeHeapDump(Path file) throws IOException, InterruptedException {
+        Files.deleteIfExists(file);
+        jcmd("GC.heap_dump", file.toAbsolutePath().toString());
+    }
+
     /** Writes the server's flight recording (when it was started with one) to {@code file}. */
     void dumpFlightRecording(Path file) throws IOException, InterruptedException {
         jcmd("JFR.dump", "filename=" + file.toAbsolutePath());
