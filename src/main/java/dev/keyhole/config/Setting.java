@@ -194,6 +194,11 @@ public final class Setting<T> {
      */
     public static final Setting<Boolean> WS_TYRUS_IDLE_TIMER_BYPASS =
             define("keyhole.ws.tyrus-idle-timer-bypass", "true", Values.bool());
+    /**
+     * On Payara, let go of what Grizzly and Tyrus keep for an upgraded connection but no longer need (UpgradeTrim).
+     * Off: Payara as shipped. Does nothing on other containers.
+     */
+    public static final Setting<Boolean> WS_UPGRADE_TRIM = define("keyhole.ws.upgrade-trim", "true", Values.bool());
 
     // --- authentication: locations ------------------------------------------------------------------------
 

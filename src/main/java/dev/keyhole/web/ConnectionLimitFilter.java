@@ -56,7 +56,8 @@ public class ConnectionLimitFilter extends HttpFilter {
         }
         try {
             String leaseId = outcome.lease().id();
-            chain.doFilter(new LeasedRequest(request, leaseId, runtime.guardFor(leaseId)), response);
+            LeasedRequest leased = new LeasedRequest(request, leaseId, runtime.guardFor(leaseId), runtime.trimsUpgrades());
+            chain.doFilter(leased, response);
         } finally {
             // Not upgraded: nobody will claim the lease. (Upgraded: the session claims it, or it expires unclaimed.)
             if (response.getStatus() != HttpServletResponse.SC_SWITCHING_PROTOCOLS) {

@@ -5,6 +5,7 @@ import dev.keyhole.ws.FrameGuard;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpUpgradeHandler;
 import jakarta.servlet.http.WebConnection;
 import java.io.IOException;
@@ -26,6 +27,7 @@ public class GuardedUpgrade implements HttpUpgradeHandler {
 
     private HttpUpgradeHandler container;
     private FrameGuard guard;
+    private UpgradeTrim trim = UpgradeTrim.NONE;
 
     /** For the servlet container, which creates this handler. */
     public GuardedUpgrade() {
@@ -36,8 +38,8 @@ public class GuardedUpgrade implements HttpUpgradeHandler {
      * back as if it had upgraded directly. If that handler cannot be created here, the upgrade goes on unguarded
      * (logged once): the endpoints' own limits still apply.
      */
-    static <T extends HttpUpgradeHandler> T upgrade(Upgrader request, Class<T> type, FrameGuard guard)
-            throws IOException, jakarta.servlet.ServletException {
+    static <T extends HttpUpgradeHandler> T upgrade(Upgrader request, Class<T> type, FrameGuard guard,
+            UpgradeTrim trim) throws IOException, jakarta.servlet.ServletException {
         T handler;
         try {
             handler = type.getDeclaredConstructor().newInstance();
@@ -51,6 +53,7 @@ public class GuardedUpgrade implements HttpUpgradeHandler {
         GuardedUpgrade guarded = request.upgrade(GuardedUpgrade.class);
         guarded.container = handler;
         guarded.guard = guard;
+        guarded.trim = trim;
         if (REPORTED.compareAndSet(false, true)) {
             LOG.info(LogLine.event("ws.frame-guard").with("installed", true).with("handler", type.getName()).toString());
         }
@@ -65,7 +68,8 @@ public class GuardedUpgrade implements HttpUpgradeHandler {
 
     @Override
     public void init(WebConnection connection) {
-        container.init(new GuardedConnection(connection, guard));
+        container.init(new GuardedConnection(connection, guard, trim));
+        trim.afterUpgrade(container);
     }
 
     @Override
@@ -76,11 +80,14 @@ public class GuardedUpgrade implements HttpUpgradeHandler {
     private static final class GuardedConnection implements WebConnection {
         private final WebConnection connection;
         private final GuardedInput input;
+        private final ServletOutputStream output;
 
-        GuardedConnection(WebConnection connection, FrameGuard guard) {
+        GuardedConnection(WebConnection connection, FrameGuard guard, UpgradeTrim trim) {
             this.connection = connection;
             try {
                 this.input = new GuardedInput(connection.getInputStream(), guard);
+                this.output = trim.trimsWrites() ? new TrimmedOutput(connection.getOutputStream(), trim)
+                        : connection.getOutputStream();
             } catch (IOException e) {
                 throw new IllegalStateException(e);
             }
@@ -92,8 +99,8 @@ public class GuardedUpgrade implements HttpUpgradeHandler {
         }
 
         @Override
-        public ServletOutputStream getOutputStream() throws IOException {
-            return connection.getOutputStream();
+        public ServletOutputStream getOutputStream() {
+            return output;
         }
 
         @Override
@@ -163,6 +170,48 @@ public class GuardedUpgrade implements HttpUpgradeHandler {
         @Override
         public void close() throws IOException {
             in.close();
+        }
+    }
+
+    /** The container's output stream; after each flush, Grizzly lets go of the TLS buffer it encrypted into. */
+    private static final class TrimmedOutput extends ServletOutputStream {
+        private final ServletOutputStream out;
+        private final UpgradeTrim trim;
+
+        TrimmedOutput(ServletOutputStream out, UpgradeTrim trim) {
+            this.out = out;
+            this.trim = trim;
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            out.write(bytes, offset, length);
+        }
+
+        @Override
+        public void flush() throws IOException {
+            out.flush();
+            trim.afterFlush();
+        }
+
+        @Override
+        public boolean isReady() {
+            return out.isReady();
+        }
+
+        @Override
+        public void setWriteListener(WriteListener listener) {
+            out.setWriteListener(listener);
+        }
+
+        @Override
+        public void close() throws IOException {
+            out.close();
         }
     }
 }

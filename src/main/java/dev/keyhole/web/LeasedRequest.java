@@ -26,10 +26,16 @@ final class LeasedRequest extends HttpServletRequestWrapper {
     private final Map<String, String[]> parameters;
     private final String queryString;
     private final FrameGuard guard;
+    private final boolean trim;
 
-    LeasedRequest(HttpServletRequest request, String leaseId, FrameGuard guard) {
+    /**
+     * @param trim whether the upgraded connection lets go of what Payara keeps for it but no longer needs
+     *             ({@link UpgradeTrim})
+     */
+    LeasedRequest(HttpServletRequest request, String leaseId, FrameGuard guard, boolean trim) {
         super(request);
         this.guard = guard;
+        this.trim = trim;
         Map<String, String[]> own = new LinkedHashMap<>(request.getParameterMap());
         own.remove(SessionRuntime.LEASE_PARAMETER);
         own.put(SessionRuntime.LEASE_PARAMETER, new String[] {leaseId});
@@ -70,6 +76,7 @@ final class LeasedRequest extends HttpServletRequestWrapper {
 
     @Override
     public <T extends HttpUpgradeHandler> T upgrade(Class<T> type) throws IOException, ServletException {
-        return GuardedUpgrade.upgrade(super::upgrade, type, guard);
+        UpgradeTrim trimmed = trim ? UpgradeTrim.of(getRequest()) : UpgradeTrim.NONE;
+        return GuardedUpgrade.upgrade(super::upgrade, type, guard, trimmed);
     }
 }

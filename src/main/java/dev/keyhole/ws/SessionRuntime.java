@@ -93,6 +93,7 @@ public class SessionRuntime {
     private Outbox.Limits outboxLimits;
     private long sendTimeoutMillis;
     private boolean tyrusIdleTimerBypass;
+    private boolean upgradeTrim;
     private long shutdownGraceMillis;
     private ScheduledFuture<?> sweep;
     private Thread exitHook;
@@ -132,11 +133,16 @@ public class SessionRuntime {
         outboxLimits = new Outbox.Limits(settings.get(Setting.WS_SEND_QUEUE_MESSAGES), settings.get(Setting.WS_SEND_QUEUE_BYTES));
         sendTimeoutMillis = TimeUnit.SECONDS.toMillis(settings.get(Setting.WS_SEND_TIMEOUT_SECONDS));
         tyrusIdleTimerBypass = settings.get(Setting.WS_TYRUS_IDLE_TIMER_BYPASS);
+        upgradeTrim = settings.get(Setting.WS_UPGRADE_TRIM);
         shutdownGraceMillis = TimeUnit.SECONDS.toMillis(settings.get(Setting.WS_SHUTDOWN_GRACE_SECONDS));
         goingAway = CloseCause.GOING_AWAY.toCloseReason();
         if (!tyrusIdleTimerBypass) {
             LOG.info(() -> LogLine.event("ws.tyrus-idle-timer").with("bypass", "off")
                     .with("setting", "keyhole.ws.tyrus-idle-timer-bypass=false").toString());
+        }
+        if (!upgradeTrim) {
+            LOG.info(() -> LogLine.event("ws.upgrade-trim").with("trim", "off")
+                    .with("setting", "keyhole.ws.upgrade-trim=false").toString());
         }
     }
 
@@ -147,6 +153,11 @@ public class SessionRuntime {
 
     public ConnectionLimits limits() {
         return limits;
+    }
+
+    /** Whether an upgraded connection lets go of what the container keeps but no longer needs (on Payara). */
+    public boolean trimsUpgrades() {
+        return upgradeTrim;
     }
 
     /** Whether Keyhole is stopping: new handshakes are refused. */

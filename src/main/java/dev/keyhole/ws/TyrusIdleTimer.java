@@ -20,7 +20,8 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The one adapter to a container's internals in Keyhole: Tyrus 2.1 (Payara's WebSocket implementation) restarts a
+ * One of Keyhole's two adapters to a container's internals (the other is {@code web.UpgradeTrim}): Tyrus 2.1
+ * (Payara's WebSocket implementation) restarts a
  * session's idle timer on every message received and every message sent, even when the session has no idle timeout,
  * and each restart schedules a task that does nothing through Payara's managed scheduled executor, which captures
  * the caller's context (a ServiceLoader lookup) every time. Measured on Payara Micro, that was most of the server's

@@ -128,6 +128,27 @@ class EchoIT {
     }
 
     @Test
+    void on_payara_an_upgraded_connection_lets_go_of_what_the_container_no_longer_needs_and_still_echoes()
+            throws Exception {
+        String large = "z".repeat(LIMIT - 1);
+        try (WsClient client = WsClient.connect(echo(), Tls.withCertificate(ItPki.client("alice")))) {
+            for (int round = 0; round < 3; round++) {
+                client.sendText(large);
+                client.sendText("small " + round);
+                assertEquals(large, client.nextText());
+                assertEquals("small " + round, client.nextText());
+            }
+        }
+        // Payara Micro, Payara Server, and Payara Micro behind the Apache front upgrade through Grizzly and Tyrus;
+        // Undertow (WildFly) upgrades below the Servlet API and never asks.
+        boolean payara = Target.current() != Target.WILDFLY;
+        ServerLog log = ServerLog.sinceStart();
+
+        assertEquals(payara, log.contains(Pattern.compile("event=ws.upgrade-trim trim=on")));
+        assertFalse(log.contains(Pattern.compile("event=ws.upgrade-trim trim=off")));
+    }
+
+    @Test
     void echoes_that_wait_behind_a_send_all_arrive_in_order_and_leave_grouped_where_the_container_batches()
             throws Exception {
         try (WsClient client = WsClient.connect(echo(), Tls.anonymous())) {

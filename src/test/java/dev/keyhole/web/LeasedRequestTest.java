@@ -27,7 +27,7 @@ class LeasedRequestTest {
     void the_lease_is_added_to_the_parameters_and_the_query() {
         Map<String, String[]> parameters = new LinkedHashMap<>();
         parameters.put("after", new String[] {"42"});
-        LeasedRequest leased = new LeasedRequest(request("after=42", parameters), "L1", new FrameGuard(1024));
+        LeasedRequest leased = new LeasedRequest(request("after=42", parameters), "L1", new FrameGuard(1024), true);
 
         assertEquals("L1", leased.getParameter(SessionRuntime.LEASE_PARAMETER));
         assertArrayEquals(new String[] {"42"}, leased.getParameterValues("after"));
@@ -39,7 +39,7 @@ class LeasedRequestTest {
         Map<String, String[]> parameters = new LinkedHashMap<>();
         parameters.put(SessionRuntime.LEASE_PARAMETER, new String[] {"forged", "again"});
         LeasedRequest leased = new LeasedRequest(request("keyhole-lease=forged&x=1&keyhole-lease", parameters), "L2",
-                new FrameGuard(1024));
+                new FrameGuard(1024), true);
 
         assertArrayEquals(new String[] {"L2"}, leased.getParameterValues(SessionRuntime.LEASE_PARAMETER));
         assertEquals("x=1&keyhole-lease=L2", leased.getQueryString());
@@ -47,6 +47,7 @@ class LeasedRequestTest {
 
     @Test
     void a_request_without_a_query_gets_one() {
-        assertEquals("keyhole-lease=L3", new LeasedRequest(request(null, Map.of()), "L3", new FrameGuard(1024)).getQueryString());
+        LeasedRequest leased = new LeasedRequest(request(null, Map.of()), "L3", new FrameGuard(1024), true);
+        assertEquals("keyhole-lease=L3", leased.getQueryString());
     }
 }

@@ -1,0 +1,292 @@
+package dev.keyhole.web;
+
+import dev.keyhole.log.LogLine;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletRequestWrapper;
+import java.lang.reflect.Field;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Lets go of what Payara keeps for an upgraded WebSocket connection but no longer needs. After a servlet upgrade,
+ * Grizzly's request and TLS objects and Tyrus's upgrade handler live as long as the connection, and three of the things
+ * they hold are large (measured with 5,000 idle connections, docs/performance.md):
+ * <ul>
+ *   <li>the TLS output buffer of the connection's last write: Grizzly's TLS filter encrypts each write into a buffer of
+ *       about 32 KB and keeps a reference to it in the connection's TLS context ({@code lastOutputBuffer}), which it
+ *       reads only while that write is being queued, with the connection's lock held. {@link #afterFlush()} drops the
+ *       reference with the same lock held, so it never races a write; when called from inside Grizzly's own write
+ *       (the same thread already holds the lock) it does nothing. The buffer itself is left to whoever still uses it
+ *       (a queued write, Grizzly's per-thread cache). About 22 KB per idle connection.</li>
+ *   <li>the client's certificate chain as the request attribute {@code jakarta.servlet.request.X509Certificate}:
+ *       Grizzly parses a copy of the chain for each request that asks for it, and Keyhole's handshake filter asks.
+ *       Once the session is open, {@link #afterUpgrade} removes it from Grizzly's request (the servlet request's own
+ *       {@code removeAttribute} does not reach it). The identity lives on in the session's principal.</li>
+ *   <li>the handshake as Tyrus saw it (its {@code upgradeInfo}: the request's headers, URI and parameters, the
+ *       response's headers), which Tyrus's upgrade handler reads only to open the session.</li>
+ * </ul>
+ * An adapter to a container's internals, like {@code ws.TyrusIdleTimer}: reflection only, no Grizzly or Tyrus import;
+ * public methods except Grizzly's package-private {@code SSLConnectionContext.resetLastOutputBuffer()} and Tyrus's
+ * private {@code TyrusHttpUpgradeHandler.upgradeInfo}, each looked up once per class. On other containers (Undertow on
+ * WildFly never upgrades through the Servlet API), or on a Grizzly or Tyrus whose classes have changed, it does
+ * nothing. The first upgrade logs {@code event=ws.upgrade-trim trim=on}; the first class that is not as expected logs
+ * {@code event=ws.upgrade-trim trim=off} with the error, once, and nothing more is tried.
+ * {@code keyhole.ws.upgrade-trim=false} switches it off.
+ */
+final class UpgradeTrim {
+
+    /** Does nothing: not Payara, or switched off. */
+    static final UpgradeTrim NONE = new UpgradeTrim(null, null, null, null);
+
+    private static final Logger LOG = Logger.getLogger(UpgradeTrim.class.getName());
+
+    /** Where in Payara each part is, by name; what was found there, once per class; whether something was not. */
+    static final class Shape {
+        static final Shape PAYARA = new Shape("getUnwrappedCoyoteRequest", "getCoyoteRequest",
+                "org.glassfish.grizzly.ssl.SSLUtils", "resetLastOutputBuffer",
+                "org.glassfish.tyrus.servlet.TyrusHttpUpgradeHandler", "upgradeInfo");
+
+        final String facadeMethod;
+        final String grizzlyRequestMethod;
+        final String sslUtilsClass;
+        final String resetMethod;
+        final String tyrusHandlerClass;
+        final String tyrusUpgradeField;
+        private final AtomicBoolean reportedOn = new AtomicBoolean();
+        private final AtomicBoolean reportedOff = new AtomicBoolean();
+        private volatile boolean unavailable;
+
+        private final ClassValue<Optional<Method>> facade;
+        private final ClassValue<Optional<Method>> grizzlyRequest;
+        private final ClassValue<Optional<Method>> packet = publicMethodOf("getRequest");
+        private final ClassValue<Optional<Method>> connection = publicMethodOf("getConnection");
+        private final ClassValue<Optional<Method>> removeAttribute = new ClassValue<>() {
+            @Override
+            protected Optional<Method> computeValue(Class<?> type) {
+                return Optional.ofNullable(publicMethod(type, "removeAttribute", String.class));
+            }
+        };
+        /** Per connection class: Grizzly's SSLUtils.getSslConnectionContext, as its class loader finds it. */
+        private final ClassValue<Object> tlsContextMethod;
+        private final ClassValue<Object> reset;
+        private final ClassValue<Object> upgradeInfo;
+
+        Shape(String facadeMethod, String grizzlyRequestMethod, String sslUtilsClass, String resetMethod,
+                String tyrusHandlerClass, String tyrusUpgradeField) {
+            this.facadeMethod = facadeMethod;
+            this.grizzlyRequestMethod = grizzlyRequestMethod;
+            this.sslUtilsClass = sslUtilsClass;
+            this.resetMethod = resetMethod;
+            this.tyrusHandlerClass = tyrusHandlerClass;
+            this.tyrusUpgradeField = tyrusUpgradeField;
+            facade = publicMethodOf(facadeMethod);
+            grizzlyRequest = publicMethodOf(grizzlyRequestMethod);
+            tlsContextMethod = tlsContextMethodIn(sslUtilsClass);
+            reset = accessible(type -> type.getDeclaredMethod(resetMethod));
+            upgradeInfo = accessible(type -> type.getDeclaredField(tyrusUpgradeField));
+        }
+
+        private static ClassValue<Object> tlsContextMethodIn(String sslUtilsClass) {
+            return new ClassValue<>() {
+                @Override
+                protected Object computeValue(Class<?> connectionClass) {
+                    try {
+                        Class<?> sslUtils = Class.forName(sslUtilsClass, false, connectionClass.getClassLoader());
+                        for (Method method : sslUtils.getMethods()) {
+                            if (method.getName().equals("getSslConnectionContext") && method.getParameterCount() == 1
+                                    && method.getParameterTypes()[0].isAssignableFrom(connectionClass)) {
+                                return method;
+                            }
+                        }
+                        return new NoSuchMethodException(sslUtilsClass + ".getSslConnectionContext");
+                    } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
+                        return e;
+                    }
+                }
+            };
+        }
+
+        /** A class was not as expected: said once, and nothing more is tried. */
+        void failed(Throwable failure) {
+            unavailable = true;
+            if (reportedOff.compareAndSet(false, true)) {
+                LOG.warning(() -> LogLine.event("ws.upgrade-trim").with("trim", "off")
+                        .with("error", failure.getClass().getName()).toString());
+            }
+        }
+
+        void worked() {
+            if (reportedOn.compareAndSet(false, true)) {
+                LOG.info(() -> LogLine.event("ws.upgrade-trim").with("trim", "on").toString());
+            }
+        }
+
+        private static ClassValue<Optional<Method>> publicMethodOf(String name) {
+            return new ClassValue<>() {
+                @Override
+                protected Optional<Method> computeValue(Class<?> type) {
+                    return Optional.ofNullable(publicMethod(type, name));
+                }
+            };
+        }
+
+        @FunctionalInterface
+        private interface Lookup {
+            java.lang.reflect.AccessibleObject find(Class<?> type) throws ReflectiveOperationException;
+        }
+
+        /** The member made accessible, or the failure to find it or to open it. */
+        private static ClassValue<Object> accessible(Lookup lookup) {
+            return new ClassValue<>() {
+                @Override
+                protected Object computeValue(Class<?> type) {
+                    try {
+                        java.lang.reflect.AccessibleObject member = lookup.find(type);
+                        member.setAccessible(true);
+                        return member;
+                    } catch (ReflectiveOperationException | RuntimeException e) {
+                        return e;
+                    }
+                }
+            };
+        }
+    }
+
+    private final Shape shape;
+    private final Object grizzlyRequest;
+    private final Object connection;
+    private final Object tls;
+
+    private UpgradeTrim(Shape shape, Object grizzlyRequest, Object connection, Object tls) {
+        this.shape = shape;
+        this.grizzlyRequest = grizzlyRequest;
+        this.connection = connection;
+        this.tls = tls;
+    }
+
+    /** The trim for the connection behind {@code request}, or {@link #NONE} when it is not Payara's. */
+    static UpgradeTrim of(ServletRequest request) {
+        return of(request, Shape.PAYARA);
+    }
+
+    static UpgradeTrim of(ServletRequest request, Shape shape) {
+        if (shape.unavailable) {
+            return NONE;
+        }
+        ServletRequest container = request;
+        while (container instanceof ServletRequestWrapper wrapper) {
+            container = wrapper.getRequest();
+        }
+        Optional<Method> facade = shape.facade.get(container.getClass());
+        if (facade.isEmpty()) {
+            return NONE;
+        }
+        try {
+            Object grizzlyRequest = call(shape.grizzlyRequest, facade.get().invoke(container));
+            Object connection = call(shape.connection, call(shape.packet, grizzlyRequest));
+            Object tls = ((Method) member(shape.tlsContextMethod, connection.getClass())).invoke(null, connection);
+            if (tls != null) {
+                member(shape.reset, tls.getClass());
+            }
+            return new UpgradeTrim(shape, grizzlyRequest, connection, tls);
+        } catch (InvocationTargetException | NullPointerException e) {
+            // The container failed for this request (a connection already gone): no trim for it, nothing to report.
+            transientFailure(e);
+            return NONE;
+        } catch (Exception | LinkageError e) {
+            shape.failed(e);
+            return NONE;
+        }
+    }
+
+    /** Whether flushes of the connection are to be followed by {@link #afterFlush()}: a Grizzly TLS connection. */
+    boolean trimsWrites() {
+        return tls != null;
+    }
+
+    /**
+     * The session is open: Tyrus's copy of the handshake goes (when {@code handler} is Tyrus's upgrade handler), then
+     * Grizzly's copy of the client's certificate chain, and the last output buffer.
+     */
+    void afterUpgrade(Object handler) {
+        if (shape == null || shape.unavailable) {
+            return;
+        }
+        try {
+            if (handler != null && handler.getClass().getName().equals(shape.tyrusHandlerClass)) {
+                ((Field) member(shape.upgradeInfo, handler.getClass())).set(handler, null);
+            }
+            Method remove = shape.removeAttribute.get(grizzlyRequest.getClass())
+                    .orElseThrow(() -> new NoSuchMethodException(grizzlyRequest.getClass().getName()));
+            remove.invoke(grizzlyRequest, ClientCertificateFilter.CERTIFICATES);
+        } catch (InvocationTargetException e) {
+            transientFailure(e);
+        } catch (Exception | LinkageError e) {
+            shape.failed(e);
+            return;
+        }
+        afterFlush();
+        shape.worked();
+    }
+
+    /**
+     * Writes went out (or were queued): the connection's reference to its last TLS output buffer goes. Not from inside
+     * Grizzly's own write (this thread already holds the connection's lock), which may still read it.
+     */
+    void afterFlush() {
+        if (tls == null || shape.unavailable || Thread.holdsLock(connection)) {
+            return;
+        }
+        synchronized (connection) {
+            try {
+                ((Method) member(shape.reset, tls.getClass())).invoke(tls);
+            } catch (InvocationTargetException e) {
+                transientFailure(e);
+            } catch (Exception | LinkageError e) {
+                shape.failed(e);
+            }
+        }
+    }
+
+    /** The container failed for this one connection (one that is already gone, say): logged at FINE, nothing else. */
+    private static void transientFailure(Exception e) {
+        LOG.log(Level.FINE, e, () -> LogLine.event("ws.upgrade-trim").with("error", e.getClass().getName()).toString());
+    }
+
+    /** The member found for {@code type}, or what was thrown when it was looked for. */
+    private static Object member(ClassValue<Object> members, Class<?> type) throws Exception {
+        Object member = members.get(type);
+        if (member instanceof Exception failure) {
+            throw failure;
+        }
+        if (member instanceof Error failure) {
+            throw failure;
+        }
+        return member;
+    }
+
+    private static Object call(ClassValue<Optional<Method>> methods, Object target) throws Exception {
+        Method method = methods.get(target.getClass())
+                .orElseThrow(() -> new NoSuchMethodException(target.getClass().getName()));
+        return method.invoke(target);
+    }
+
+    /** The method as the nearest public class declares it (an override in a private class cannot be called). */
+    private static Method publicMethod(Class<?> type, String name, Class<?>... parameters) {
+        for (Class<?> at = type; at != null; at = at.getSuperclass()) {
+            if (Modifier.isPublic(at.getModifiers())) {
+                try {
+                    return at.getMethod(name, parameters);
+                } catch (NoSuchMethodException | RuntimeException e) {
+                    return null;
+                }
+            }
+        }
+        return null;
+    }
+}
