@@ -103,9 +103,9 @@ final class UpgradeTrim {
                                 return method;
                             }
                         }
-                        return new NoSuchMethodException(sslUtilsClass + ".getSslConnectionContext");
+                        return NoSuchMethodException.class.getName();
                     } catch (ClassNotFoundException | LinkageError | RuntimeException e) {
-                        return e;
+                        return e.getClass().getName();
                     }
                 }
             };
@@ -114,9 +114,9 @@ final class UpgradeTrim {
         /** A class was not as expected: said once, and nothing more is tried. */
         void failed(Throwable failure) {
             unavailable = true;
+            String error = failure instanceof Missing missing ? missing.getMessage() : failure.getClass().getName();
             if (reportedOff.compareAndSet(false, true)) {
-                LOG.warning(() -> LogLine.event("ws.upgrade-trim").with("trim", "off")
-                        .with("error", failure.getClass().getName()).toString());
+                LOG.warning(() -> LogLine.event("ws.upgrade-trim").with("trim", "off").with("error", error).toString());
             }
         }
 
@@ -140,7 +140,7 @@ final class UpgradeTrim {
             java.lang.reflect.AccessibleObject find(Class<?> type) throws ReflectiveOperationException;
         }
 
-        /** The member made accessible, or the failure to find it or to open it. */
+        /** The member made accessible, or the name of what was thrown when it could not be found or opened. */
         private static ClassValue<Object> accessible(Lookup lookup) {
             return new ClassValue<>() {
                 @Override
@@ -150,7 +150,7 @@ final class UpgradeTrim {
                         member.setAccessible(true);
                         return member;
                     } catch (ReflectiveOperationException | RuntimeException e) {
-                        return e;
+                        return e.getClass().getName();
                     }
                 }
             };
@@ -182,11 +182,11 @@ final class UpgradeTrim {
         while (container instanceof ServletRequestWrapper wrapper) {
             container = wrapper.getRequest();
         }
-        Optional<Method> facade = shape.facade.get(container.getClass());
-        if (facade.isEmpty()) {
-            return NONE;
-        }
         try {
+            Optional<Method> facade = shape.facade.get(container.getClass());
+            if (facade.isEmpty()) {
+                return NONE;
+            }
             Object grizzlyRequest = call(shape.grizzlyRequest, facade.get().invoke(container));
             Object connection = call(shape.connection, call(shape.packet, grizzlyRequest));
             Object tls = ((Method) member(shape.tlsContextMethod, connection.getClass())).invoke(null, connection);
@@ -195,8 +195,8 @@ final class UpgradeTrim {
             }
             return new UpgradeTrim(shape, grizzlyRequest, connection, tls);
         } catch (InvocationTargetException | NullPointerException e) {
-            // The container failed for this request (a connection already gone): no trim for it, nothing to report.
-            transientFailure(e);
+            // The container failed for this request (a connection already gone): no trim for it.
+            failedOnce(shape, e);
             return NONE;
         } catch (Exception | LinkageError e) {
             shape.failed(e);
@@ -225,13 +225,15 @@ final class UpgradeTrim {
                     .orElseThrow(() -> new NoSuchMethodException(grizzlyRequest.getClass().getName()));
             remove.invoke(grizzlyRequest, ClientCertificateFilter.CERTIFICATES);
         } catch (InvocationTargetException e) {
-            transientFailure(e);
+            failedOnce(shape, e);
         } catch (Exception | LinkageError e) {
             shape.failed(e);
             return;
         }
         afterFlush();
-        shape.worked();
+        if (!shape.unavailable) {
+            shape.worked();
+        }
     }
 
     /**
@@ -246,26 +248,47 @@ final class UpgradeTrim {
             try {
                 ((Method) member(shape.reset, tls.getClass())).invoke(tls);
             } catch (InvocationTargetException e) {
-                transientFailure(e);
+                failedOnce(shape, e);
             } catch (Exception | LinkageError e) {
                 shape.failed(e);
             }
         }
     }
 
-    /** The container failed for this one connection (one that is already gone, say): logged at FINE, nothing else. */
-    private static void transientFailure(Exception e) {
-        LOG.log(Level.FINE, e, () -> LogLine.event("ws.upgrade-trim").with("error", e.getClass().getName()).toString());
+    /**
+     * The container failed for this one connection (one that is already gone, say): logged at FINE, nothing else. A
+     * refusal by design ({@code SecurityException}, {@code UnsupportedOperationException}) would come every time: it
+     * switches the trim off, said once.
+     */
+    private static void failedOnce(Shape shape, Exception e) {
+        Throwable cause = e instanceof InvocationTargetException thrown && thrown.getCause() != null
+                ? thrown.getCause() : e;
+        if (cause instanceof SecurityException || cause instanceof UnsupportedOperationException) {
+            shape.failed(cause);
+            return;
+        }
+        LOG.log(Level.FINE, e, () -> LogLine.event("ws.upgrade-trim").with("error", cause.getClass().getName())
+                .toString());
     }
 
-    /** The member found for {@code type}, or what was thrown when it was looked for. */
+    /**
+     * A member a lookup did not find, named by what the lookup threw. The lookup's result is kept per container class
+     * ({@code ClassValue}), so it is kept as that name: an exception kept there would hold this application's classes
+     * (its stack trace) for as long as the container runs.
+     */
+    static final class Missing extends ReflectiveOperationException {
+        private static final long serialVersionUID = 1L;
+
+        Missing(String error) {
+            super(error);
+        }
+    }
+
+    /** The member found for {@code type}; {@link Missing} when the lookup failed. */
     private static Object member(ClassValue<Object> members, Class<?> type) throws Exception {
         Object member = members.get(type);
-        if (member instanceof Exception failure) {
-            throw failure;
-        }
-        if (member instanceof Error failure) {
-            throw failure;
+        if (member instanceof String error) {
+            throw new Missing(error);
         }
         return member;
     }
@@ -282,7 +305,7 @@ final class UpgradeTrim {
             if (Modifier.isPublic(at.getModifiers())) {
                 try {
                     return at.getMethod(name, parameters);
-                } catch (NoSuchMethodException | RuntimeException e) {
+                } catch (NoSuchMethodException | RuntimeException | LinkageError e) {
                     return null;
                 }
             }

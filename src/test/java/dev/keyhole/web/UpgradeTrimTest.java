@@ -8,8 +8,15 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.keyhole.web.standin.TlsContext;
+import dev.keyhole.ws.FrameGuard;
+import jakarta.servlet.ReadListener;
+import jakarta.servlet.ServletInputStream;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletRequestWrapper;
+import jakarta.servlet.http.HttpUpgradeHandler;
+import jakarta.servlet.http.WebConnection;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -109,6 +116,66 @@ class UpgradeTrimTest {
                     }
                     throw new UnsupportedOperationException(method.getName());
                 });
+    }
+
+    /** A facade whose container throws {@code failure} when asked for its request. */
+    private static HttpServletRequest failing(RuntimeException failure) {
+        return (HttpServletRequest) Proxy.newProxyInstance(Facade.class.getClassLoader(), new Class<?>[] {Facade.class},
+                (proxy, method, args) -> {
+                    throw failure;
+                });
+    }
+
+    /** The container's upgrade handler: keeps the connection it was given. */
+    public static final class Container implements HttpUpgradeHandler {
+        WebConnection connection;
+
+        @Override
+        public void init(WebConnection given) {
+            connection = given;
+        }
+
+        @Override
+        public void destroy() {
+        }
+    }
+
+    private static WebConnection connectionTo(ServletOutputStream wire) {
+        ServletInputStream nothing = new ServletInputStream() {
+            @Override
+            public boolean isFinished() {
+                return true;
+            }
+
+            @Override
+            public boolean isReady() {
+                return true;
+            }
+
+            @Override
+            public void setReadListener(ReadListener listener) {
+            }
+
+            @Override
+            public int read() {
+                return -1;
+            }
+        };
+        return new WebConnection() {
+            @Override
+            public ServletInputStream getInputStream() {
+                return nothing;
+            }
+
+            @Override
+            public ServletOutputStream getOutputStream() {
+                return wire;
+            }
+
+            @Override
+            public void close() {
+            }
+        };
     }
 
     private static HttpServletRequest otherContainer() {
@@ -235,6 +302,86 @@ class UpgradeTrimTest {
         }
         trim.afterFlush();
         assertNull(tls.lastOutputBuffer);
+    }
+
+    @Test
+    void the_connection_handed_to_the_container_lets_go_of_the_buffer_after_each_flush() throws Exception {
+        TlsContext tls = new TlsContext();
+        UpgradeTrim trim = UpgradeTrim.of(facade(new GrizzlyRequest(new Connection(tls))), SHAPE);
+        GuardedUpgrade[] guarded = new GuardedUpgrade[1];
+        GuardedUpgrade.Upgrader upgrader = new GuardedUpgrade.Upgrader() {
+            @Override
+            public <T extends HttpUpgradeHandler> T upgrade(Class<T> type) {
+                try {
+                    T handler = type.getDeclaredConstructor().newInstance();
+                    if (handler instanceof GuardedUpgrade ours) {
+                        guarded[0] = ours;
+                    }
+                    return handler;
+                } catch (ReflectiveOperationException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+        };
+        Object buffer = new byte[16 * 1024];
+        ServletOutputStream wire = new ServletOutputStream() {
+            @Override
+            public boolean isReady() {
+                return true;
+            }
+
+            @Override
+            public void setWriteListener(WriteListener listener) {
+            }
+
+            @Override
+            public void write(int b) {
+            }
+
+            @Override
+            public void flush() {
+                tls.lastOutputBuffer = buffer; // what Grizzly's TLS filter leaves behind when it encrypts on flush
+            }
+        };
+        Container container = GuardedUpgrade.upgrade(upgrader, Container.class, new FrameGuard(1024), trim);
+        tls.lastOutputBuffer = buffer; // the 101 response
+        guarded[0].init(connectionTo(wire));
+        assertNull(tls.lastOutputBuffer);
+
+        ServletOutputStream out = container.connection.getOutputStream();
+        for (int frame = 0; frame < 3; frame++) {
+            out.write(new byte[] {(byte) 0x81, 1, 'x'});
+            out.flush();
+
+            assertNull(tls.lastOutputBuffer);
+        }
+    }
+
+    @Test
+    void a_container_that_fails_for_one_connection_leaves_it_untrimmed_and_the_next_is_trimmed() {
+        TlsContext tls = new TlsContext();
+        tls.lastOutputBuffer = new byte[16 * 1024];
+        UpgradeTrim.Shape shape = shape(SslUtils.class.getName());
+
+        UpgradeTrim failed = UpgradeTrim.of(failing(new IllegalStateException("connection gone")), shape);
+        UpgradeTrim next = UpgradeTrim.of(facade(new GrizzlyRequest(new Connection(tls))), shape);
+        next.afterUpgrade(new Object());
+
+        assertSame(UpgradeTrim.NONE, failed);
+        assertNull(tls.lastOutputBuffer);
+        assertEquals(List.of("INFO event=ws.upgrade-trim trim=on"), log);
+    }
+
+    @Test
+    void a_container_that_refuses_by_design_switches_the_trim_off_once() {
+        UpgradeTrim.Shape shape = shape(SslUtils.class.getName());
+
+        UpgradeTrim refused = UpgradeTrim.of(failing(new SecurityException("no")), shape);
+        UpgradeTrim next = UpgradeTrim.of(facade(new GrizzlyRequest(new Connection(new TlsContext()))), shape);
+
+        assertSame(UpgradeTrim.NONE, refused);
+        assertSame(UpgradeTrim.NONE, next);
+        assertEquals(List.of("WARNING event=ws.upgrade-trim trim=off error=java.lang.SecurityException"), log);
     }
 
     @Test
