@@ -65,12 +65,7 @@ final class UpgradeTrim {
         private final ClassValue<Optional<Method>> grizzlyRequest;
         private final ClassValue<Optional<Method>> packet = publicMethodOf("getRequest");
         private final ClassValue<Optional<Method>> connection = publicMethodOf("getConnection");
-        private final ClassValue<Optional<Method>> removeAttribute = new ClassValue<>() {
-            @Override
-            protected Optional<Method> computeValue(Class<?> type) {
-                return Optional.ofNullable(publicMethod(type, "removeAttribute", String.class));
-            }
-        };
+        private final ClassValue<Optional<Method>> removeAttribute = publicMethodOf("removeAttribute", String.class);
         /** Per connection class: Grizzly's SSLUtils.getSslConnectionContext, as its class loader finds it. */
         private final ClassValue<Object> tlsContextMethod;
         private final ClassValue<Object> reset;
@@ -126,11 +121,11 @@ final class UpgradeTrim {
             }
         }
 
-        private static ClassValue<Optional<Method>> publicMethodOf(String name) {
+        private static ClassValue<Optional<Method>> publicMethodOf(String name, Class<?>... parameters) {
             return new ClassValue<>() {
                 @Override
                 protected Optional<Method> computeValue(Class<?> type) {
-                    return Optional.ofNullable(publicMethod(type, name));
+                    return Optional.ofNullable(publicMethod(type, name, parameters));
                 }
             };
         }
