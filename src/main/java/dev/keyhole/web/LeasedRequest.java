@@ -74,6 +74,17 @@ final class LeasedRequest extends HttpServletRequestWrapper {
         return queryString;
     }
 
+    /**
+     * The local address, not a host name. Tyrus asks every upgrade for the local host name, and only keeps it; Grizzly
+     * answers with a reverse lookup of the connection's local address, which the JDK does not cache: a resolver query
+     * per handshake (0.06 ms on loopback through /etc/hosts, a DNS round trip elsewhere), and a handshake that waits as
+     * long as a hanging resolver does.
+     */
+    @Override
+    public String getLocalName() {
+        return getLocalAddr();
+    }
+
     @Override
     public <T extends HttpUpgradeHandler> T upgrade(Class<T> type) throws IOException, ServletException {
         UpgradeTrim trimmed = trim ? UpgradeTrim.of(getRequest()) : UpgradeTrim.NONE;

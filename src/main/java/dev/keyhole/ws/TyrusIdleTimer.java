@@ -27,8 +27,14 @@ import java.util.logging.Logger;
  * the caller's context (a ServiceLoader lookup) every time. Measured on Payara Micro, that was most of the server's
  * time per echoed message (docs/performance.md). Keyhole never uses the container's idle timeout (Connections keeps
  * its own), so for each Tyrus session without one this gives the session an executor that skips exactly those
- * no-op tasks and passes everything else on. Installed by the {@link SessionRuntime} unless
- * {@code keyhole.ws.tyrus-idle-timer-bypass=false}; the first session logs the Tyrus version it patched.
+ * no-op tasks and passes everything else on. A new session already schedules one such task while it is being made
+ * (its constructor sets the idle timeout): on Payara Micro that was about 0.4 ms of a 6 ms handshake, plus the run of
+ * the task on one of the executor's threads. So the first session also gives its container the skipping executor in
+ * place of the managed one (Tyrus's {@code BaseContainer}, whose executor each new session takes), and sessions from
+ * then on are made with it. Installed by the {@link SessionRuntime} unless
+ * {@code keyhole.ws.tyrus-idle-timer-bypass=false}; the first session logs the Tyrus version it patched and where the
+ * skip starts: {@code from=birth} (the container) or {@code from=open} (each session, when the container is not as
+ * expected).
  *
  * <p>Reflection only, no Tyrus import: on other containers (Undertow on WildFly), or on a Tyrus whose session class
  * has changed, it does nothing and says so once in the log.
@@ -37,6 +43,24 @@ public final class TyrusIdleTimer {
 
     static final String SESSION_CLASS = "org.glassfish.tyrus.core.TyrusSession";
     static final String IDLE_COMMAND_CLASS = SESSION_CLASS + "$IdleTimeoutCommand";
+    /** The field of Tyrus's BaseContainer that holds the container's managed executor, handed to every new session. */
+    static final String CONTAINER_EXECUTOR_FIELD = "managedScheduledExecutorService";
+    /** Per container class: its executor field, made accessible, or the name of what the lookup threw. */
+    private static final ClassValue<Object> CONTAINER_EXECUTOR = new ClassValue<>() {
+        @Override
+        protected Object computeValue(Class<?> containerClass) {
+            try {
+                Field field = declaredField(containerClass, CONTAINER_EXECUTOR_FIELD);
+                if (!ScheduledExecutorService.class.isAssignableFrom(field.getType())) {
+                    return NoSuchFieldException.class.getName();
+                }
+                field.setAccessible(true);
+                return field;
+            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+                return e.getClass().getName();
+            }
+        }
+    };
 
     private static final Logger LOG = Logger.getLogger(TyrusIdleTimer.class.getName());
     private static final Map<ScheduledExecutorService, ScheduledExecutorService> SKIPPING = new ConcurrentHashMap<>();
@@ -53,16 +77,65 @@ public final class TyrusIdleTimer {
             return;
         }
         try {
+            Object fromBirth = skipInContainer(session.getContainer(), IDLE_COMMAND_CLASS);
             Field field = serviceField(session.getClass());
             ScheduledExecutorService current = (ScheduledExecutorService) field.get(session);
             if (current != null && !(current instanceof SkippingScheduler)) {
-                field.set(session, SKIPPING.computeIfAbsent(current, c -> new SkippingScheduler(c, IDLE_COMMAND_CLASS)));
+                field.set(session, skipping(current, IDLE_COMMAND_CLASS));
             }
-            report(true, session.getClass(), null);
+            report(true, session.getClass(), fromBirth, null);
         } catch (ReflectiveOperationException | RuntimeException e) {
             unavailable = true;
-            report(false, session.getClass(), e);
+            report(false, session.getClass(), null, e);
         }
+    }
+
+    /**
+     * Gives {@code container} the skipping executor in place of its managed one, once, so that the sessions it makes
+     * from now on skip the no-op task from their first moment (the one their constructor schedules).
+     *
+     * @return {@link Boolean#TRUE} when the container's sessions are now made with the skipping executor, or the name
+     *         of what stood in the way: the container is not a Tyrus BaseContainer as expected (the lookup's exception),
+     *         or it has no managed executor ({@code "no-managed-executor"}: Tyrus made a plain one, which captures no
+     *         context). Either way each session still gets the skip when it opens.
+     */
+    static Object skipInContainer(Object container, String skippedCommandClass) {
+        if (container == null) {
+            return "no-container";
+        }
+        Object lookup = CONTAINER_EXECUTOR.get(container.getClass());
+        if (!(lookup instanceof Field field)) {
+            return lookup;
+        }
+        try {
+            Object current = field.get(container);
+            if (current == null) {
+                return "no-managed-executor";
+            }
+            if (!(current instanceof SkippingScheduler)) {
+                // A final field, set once through reflection: a session made meanwhile takes the old executor, as before.
+                field.set(container, skipping((ScheduledExecutorService) current, skippedCommandClass));
+            }
+            return Boolean.TRUE;
+        } catch (IllegalAccessException | RuntimeException e) {
+            return e.getClass().getName();
+        }
+    }
+
+    private static ScheduledExecutorService skipping(ScheduledExecutorService current, String skippedCommandClass) {
+        return SKIPPING.computeIfAbsent(current, c -> new SkippingScheduler(c, skippedCommandClass));
+    }
+
+    /** The field named {@code name} declared by {@code type} or the nearest of its superclasses. */
+    private static Field declaredField(Class<?> type, String name) throws NoSuchFieldException {
+        for (Class<?> at = type; at != null; at = at.getSuperclass()) {
+            for (Field field : at.getDeclaredFields()) {
+                if (field.getName().equals(name)) {
+                    return field;
+                }
+            }
+        }
+        throw new NoSuchFieldException(name);
     }
 
     private static Field serviceField(Class<?> sessionClass) throws NoSuchFieldException {
@@ -78,10 +151,16 @@ public final class TyrusIdleTimer {
         return field;
     }
 
-    private static void report(boolean installed, Class<?> sessionClass, Exception failure) {
+    private static void report(boolean installed, Class<?> sessionClass, Object fromBirth, Exception failure) {
         if (REPORTED.compareAndSet(false, true)) {
             LogLine line = LogLine.event("ws.tyrus-idle-timer").with("bypass", installed ? "on" : "off")
                     .with("tyrus", versionOf(sessionClass));
+            if (installed) {
+                line.with("from", Boolean.TRUE.equals(fromBirth) ? "birth" : "open");
+                if (!Boolean.TRUE.equals(fromBirth)) {
+                    line.with("container", String.valueOf(fromBirth));
+                }
+            }
             if (failure != null) {
                 line.with("error", failure.getClass().getName());
             }

@@ -120,6 +120,9 @@ class EchoIT {
             assertEquals("timer", client.nextText());
         }
         assertSaidOnPayaraOnly("event=ws.tyrus-idle-timer bypass=on", "event=ws.tyrus-idle-timer bypass=off");
+        // From the session's birth: the container hands new sessions the skipping executor (no no-op task per handshake).
+        assertEquals(Target.current() != Target.WILDFLY, ServerLog.sinceStart()
+                .contains(Pattern.compile("event=ws\\.tyrus-idle-timer bypass=on tyrus=\\S+ from=birth")));
     }
 
     @Test

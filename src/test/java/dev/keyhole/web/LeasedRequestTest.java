@@ -19,6 +19,7 @@ class LeasedRequestTest {
                 new Class<?>[] {HttpServletRequest.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "getQueryString" -> query;
                     case "getParameterMap" -> parameters;
+                    case "getLocalAddr" -> "192.0.2.7";
                     default -> throw new UnsupportedOperationException(method.getName());
                 });
     }
@@ -49,5 +50,13 @@ class LeasedRequestTest {
     void a_request_without_a_query_gets_one() {
         LeasedRequest leased = new LeasedRequest(request(null, Map.of()), "L3", new FrameGuard(1024), true);
         assertEquals("keyhole-lease=L3", leased.getQueryString());
+    }
+
+    @Test
+    void the_local_name_is_the_local_address_so_the_handshake_makes_no_reverse_lookup() {
+        // The stand-in request throws for getLocalName: the container's (a reverse lookup on Payara) is never asked.
+        LeasedRequest leased = new LeasedRequest(request(null, Map.of()), "L4", new FrameGuard(1024), true);
+
+        assertEquals("192.0.2.7", leased.getLocalName());
     }
 }

@@ -1,6 +1,9 @@
 package dev.keyhole.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -18,6 +21,26 @@ class TyrusIdleTimerTest {
     static final class IdleCommand implements Runnable {
         @Override
         public void run() {
+        }
+    }
+
+    /** Stands in for Tyrus's BaseContainer: a final field, declared by the superclass of the container's class. */
+    static class BaseContainerStandIn {
+        private final ScheduledExecutorService managedScheduledExecutorService;
+
+        BaseContainerStandIn(ScheduledExecutorService managed) {
+            this.managedScheduledExecutorService = managed;
+        }
+
+        /** What Tyrus hands each new session. */
+        ScheduledExecutorService executorForNewSession() {
+            return managedScheduledExecutorService;
+        }
+    }
+
+    static final class ServerContainerStandIn extends BaseContainerStandIn {
+        ServerContainerStandIn(ScheduledExecutorService managed) {
+            super(managed);
         }
     }
 
@@ -58,5 +81,47 @@ class TyrusIdleTimerTest {
         skipping.schedule(() -> { }, 0, TimeUnit.MILLISECONDS);
 
         assertEquals(1, scheduled.size());
+    }
+
+    @Test
+    void sessions_made_after_the_first_opened_skip_the_no_op_task_from_birth() {
+        ServerContainerStandIn tyrus = new ServerContainerStandIn(container);
+
+        Object result = TyrusIdleTimer.skipInContainer(tyrus, IdleCommand.class.getName());
+
+        assertEquals(Boolean.TRUE, result);
+        ScheduledExecutorService forNewSession = tyrus.executorForNewSession();
+        assertInstanceOf(TyrusIdleTimer.SkippingScheduler.class, forNewSession);
+        assertTrue(forNewSession.schedule(new IdleCommand(), 0, TimeUnit.MILLISECONDS).isDone());
+        assertTrue(scheduled.isEmpty(), "the constructor's no-op task never reached the managed executor");
+        forNewSession.schedule(() -> { }, 0, TimeUnit.MILLISECONDS);
+        assertEquals(1, scheduled.size(), "any other task still does");
+    }
+
+    @Test
+    void a_container_is_given_the_skipping_executor_once() {
+        ServerContainerStandIn tyrus = new ServerContainerStandIn(container);
+        TyrusIdleTimer.skipInContainer(tyrus, IdleCommand.class.getName());
+        ScheduledExecutorService first = tyrus.executorForNewSession();
+
+        assertEquals(Boolean.TRUE, TyrusIdleTimer.skipInContainer(tyrus, IdleCommand.class.getName()));
+
+        assertSame(first, tyrus.executorForNewSession(), "not wrapped twice");
+    }
+
+    @Test
+    void a_container_without_a_managed_executor_is_left_alone() {
+        ServerContainerStandIn tyrus = new ServerContainerStandIn(null);
+
+        assertEquals("no-managed-executor", TyrusIdleTimer.skipInContainer(tyrus, IdleCommand.class.getName()));
+
+        assertNull(tyrus.executorForNewSession());
+    }
+
+    @Test
+    void a_container_of_another_shape_is_left_alone_and_named() {
+        assertEquals(NoSuchFieldException.class.getName(),
+                TyrusIdleTimer.skipInContainer(new Object(), IdleCommand.class.getName()));
+        assertEquals("no-container", TyrusIdleTimer.skipInContainer(null, IdleCommand.class.getName()));
     }
 }
