@@ -189,8 +189,8 @@ public final class Setting<T> {
             define("keyhole.ws.send-timeout-seconds", "30", Values.integerBetween(1, 3600));
 
     /**
-     * On Tyrus (Payara), give each session an executor that skips Tyrus's no-op idle-timer tasks (TyrusIdleTimer).
-     * Off: Tyrus as shipped. Does nothing on other containers.
+     * On Tyrus (Payara), give each session, and the container that makes the sessions, an executor that skips Tyrus's
+     * no-op idle-timer tasks (TyrusIdleTimer). Off: Tyrus as shipped. Does nothing on other containers.
      */
     public static final Setting<Boolean> WS_TYRUS_IDLE_TIMER_BYPASS =
             define("keyhole.ws.tyrus-idle-timer-bypass", "true", Values.bool());

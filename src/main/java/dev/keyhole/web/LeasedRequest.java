@@ -75,10 +75,12 @@ final class LeasedRequest extends HttpServletRequestWrapper {
     }
 
     /**
-     * The local address, not a host name. Tyrus asks every upgrade for the local host name, and only keeps it; Grizzly
-     * answers with a reverse lookup of the connection's local address, which the JDK does not cache: a resolver query
-     * per handshake (0.06 ms on loopback through /etc/hosts, a DNS round trip elsewhere), and a handshake that waits as
-     * long as a hanging resolver does.
+     * The local address, not a host name, unlike the Servlet API's contract for this method. Tyrus asks every upgrade
+     * for the local host name and uses it only as the host of {@code Session.getRequestURI()}, which Keyhole does not
+     * read (that host is now the address). Grizzly answers with a reverse lookup of the connection's local address,
+     * which the JDK does not cache: a resolver query per handshake (0.06 ms on loopback through /etc/hosts, a DNS round
+     * trip elsewhere), and a handshake that waits as long as a hanging resolver does. Keyhole's own code asks for the
+     * address ({@code getLocalAddr()}), never the name.
      */
     @Override
     public String getLocalName() {

@@ -28,8 +28,8 @@ import java.util.logging.Logger;
  * time per echoed message (docs/performance.md). Keyhole never uses the container's idle timeout (Connections keeps
  * its own), so for each Tyrus session without one this gives the session an executor that skips exactly those
  * no-op tasks and passes everything else on. A new session already schedules one such task while it is being made
- * (its constructor sets the idle timeout): on Payara Micro that was about 0.4 ms of a 6 ms handshake, plus the run of
- * the task on one of the executor's threads. So the first session also gives its container the skipping executor in
+ * (its constructor sets the idle timeout): on Payara Micro that was about 0.4 ms of the 5.9 ms a handshake took on the
+ * worker threads, plus the run of the task on one of the executor's threads. So the first session also gives its container the skipping executor in
  * place of the managed one (Tyrus's {@code BaseContainer}, whose executor each new session takes), and sessions from
  * then on are made with it. Installed by the {@link SessionRuntime} unless
  * {@code keyhole.ws.tyrus-idle-timer-bypass=false}; the first session logs the Tyrus version it patched and where the
@@ -45,14 +45,14 @@ public final class TyrusIdleTimer {
     static final String IDLE_COMMAND_CLASS = SESSION_CLASS + "$IdleTimeoutCommand";
     /** The field of Tyrus's BaseContainer that holds the container's managed executor, handed to every new session. */
     static final String CONTAINER_EXECUTOR_FIELD = "managedScheduledExecutorService";
-    /** Per container class: its executor field, made accessible, or the name of what the lookup threw. */
+    /** Per container class: its executor field, made accessible, or why not (what the lookup threw, or "field-type"). */
     private static final ClassValue<Object> CONTAINER_EXECUTOR = new ClassValue<>() {
         @Override
         protected Object computeValue(Class<?> containerClass) {
             try {
                 Field field = declaredField(containerClass, CONTAINER_EXECUTOR_FIELD);
                 if (!ScheduledExecutorService.class.isAssignableFrom(field.getType())) {
-                    return NoSuchFieldException.class.getName();
+                    return "field-type";
                 }
                 field.setAccessible(true);
                 return field;
@@ -71,19 +71,30 @@ public final class TyrusIdleTimer {
     private TyrusIdleTimer() {
     }
 
-    /** Installs the skipping executor on a Tyrus session that has no idle timeout; any other session is left alone. */
+    /**
+     * Installs the skipping executor on a Tyrus session that has no idle timeout (any other session is left alone),
+     * and on its container, once, when the session is as expected. From then on every session of that container is
+     * made with it, those with an idle timeout included: they schedule their timer with the timeout as its delay, which
+     * the skipping executor passes on, as it does every other task (heartbeats, timeouts above 0).
+     */
     public static void install(Session session) {
-        if (unavailable || !session.getClass().getName().equals(SESSION_CLASS) || session.getMaxIdleTimeout() > 0) {
+        install(session, SESSION_CLASS);
+    }
+
+    /** {@link #install(Session)} for a session class of the given name (the tests' stand-ins). */
+    static void install(Session session, String sessionClass) {
+        if (unavailable || !session.getClass().getName().equals(sessionClass) || session.getMaxIdleTimeout() > 0) {
             return;
         }
         try {
-            Object fromBirth = skipInContainer(session.getContainer(), IDLE_COMMAND_CLASS);
+            // The session first: when it is not as expected, nothing is changed, the container included.
             Field field = serviceField(session.getClass());
             ScheduledExecutorService current = (ScheduledExecutorService) field.get(session);
+            String notFromBirth = skipInContainer(session.getContainer(), IDLE_COMMAND_CLASS);
             if (current != null && !(current instanceof SkippingScheduler)) {
                 field.set(session, skipping(current, IDLE_COMMAND_CLASS));
             }
-            report(true, session.getClass(), fromBirth, null);
+            report(true, session.getClass(), notFromBirth, null);
         } catch (ReflectiveOperationException | RuntimeException e) {
             unavailable = true;
             report(false, session.getClass(), null, e);
@@ -94,18 +105,21 @@ public final class TyrusIdleTimer {
      * Gives {@code container} the skipping executor in place of its managed one, once, so that the sessions it makes
      * from now on skip the no-op task from their first moment (the one their constructor schedules).
      *
-     * @return {@link Boolean#TRUE} when the container's sessions are now made with the skipping executor, or the name
-     *         of what stood in the way: the container is not a Tyrus BaseContainer as expected (the lookup's exception),
+     * <p>The field is final: a JDK that refuses to set final fields through reflection (JEP 500 warns from JDK 26)
+     * makes this return {@code IllegalAccessException}, and each session still gets the skip when it opens.
+     *
+     * @return null when the container's sessions are now made with the skipping executor, or what stood in the way:
+     *         the container is not a Tyrus BaseContainer as expected (the lookup's exception, or {@code "field-type"}),
      *         or it has no managed executor ({@code "no-managed-executor"}: Tyrus made a plain one, which captures no
      *         context). Either way each session still gets the skip when it opens.
      */
-    static Object skipInContainer(Object container, String skippedCommandClass) {
+    static String skipInContainer(Object container, String skippedCommandClass) {
         if (container == null) {
             return "no-container";
         }
         Object lookup = CONTAINER_EXECUTOR.get(container.getClass());
         if (!(lookup instanceof Field field)) {
-            return lookup;
+            return (String) lookup;
         }
         try {
             Object current = field.get(container);
@@ -116,7 +130,7 @@ public final class TyrusIdleTimer {
                 // A final field, set once through reflection: a session made meanwhile takes the old executor, as before.
                 field.set(container, skipping((ScheduledExecutorService) current, skippedCommandClass));
             }
-            return Boolean.TRUE;
+            return null;
         } catch (IllegalAccessException | RuntimeException e) {
             return e.getClass().getName();
         }
@@ -151,14 +165,14 @@ public final class TyrusIdleTimer {
         return field;
     }
 
-    private static void report(boolean installed, Class<?> sessionClass, Object fromBirth, Exception failure) {
+    private static void report(boolean installed, Class<?> sessionClass, String notFromBirth, Exception failure) {
         if (REPORTED.compareAndSet(false, true)) {
             LogLine line = LogLine.event("ws.tyrus-idle-timer").with("bypass", installed ? "on" : "off")
                     .with("tyrus", versionOf(sessionClass));
             if (installed) {
-                line.with("from", Boolean.TRUE.equals(fromBirth) ? "birth" : "open");
-                if (!Boolean.TRUE.equals(fromBirth)) {
-                    line.with("container", String.valueOf(fromBirth));
+                line.with("from", notFromBirth == null ? "birth" : "open");
+                if (notFromBirth != null) {
+                    line.with("container", notFromBirth);
                 }
             }
             if (failure != null) {

@@ -1,11 +1,14 @@
 package dev.keyhole.ws;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import jakarta.websocket.Session;
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
@@ -42,6 +45,11 @@ class TyrusIdleTimerTest {
         ServerContainerStandIn(ScheduledExecutorService managed) {
             super(managed);
         }
+    }
+
+    /** A container whose field of that name holds something else. */
+    static final class WrongType {
+        private final Object managedScheduledExecutorService = new Object();
     }
 
     private final List<Runnable> scheduled = new ArrayList<>();
@@ -87,9 +95,9 @@ class TyrusIdleTimerTest {
     void sessions_made_after_the_first_opened_skip_the_no_op_task_from_birth() {
         ServerContainerStandIn tyrus = new ServerContainerStandIn(container);
 
-        Object result = TyrusIdleTimer.skipInContainer(tyrus, IdleCommand.class.getName());
+        String notFromBirth = TyrusIdleTimer.skipInContainer(tyrus, IdleCommand.class.getName());
 
-        assertEquals(Boolean.TRUE, result);
+        assertNull(notFromBirth);
         ScheduledExecutorService forNewSession = tyrus.executorForNewSession();
         assertInstanceOf(TyrusIdleTimer.SkippingScheduler.class, forNewSession);
         assertTrue(forNewSession.schedule(new IdleCommand(), 0, TimeUnit.MILLISECONDS).isDone());
@@ -104,7 +112,7 @@ class TyrusIdleTimerTest {
         TyrusIdleTimer.skipInContainer(tyrus, IdleCommand.class.getName());
         ScheduledExecutorService first = tyrus.executorForNewSession();
 
-        assertEquals(Boolean.TRUE, TyrusIdleTimer.skipInContainer(tyrus, IdleCommand.class.getName()));
+        assertNull(TyrusIdleTimer.skipInContainer(tyrus, IdleCommand.class.getName()));
 
         assertSame(first, tyrus.executorForNewSession(), "not wrapped twice");
     }
@@ -122,6 +130,22 @@ class TyrusIdleTimerTest {
     void a_container_of_another_shape_is_left_alone_and_named() {
         assertEquals(NoSuchFieldException.class.getName(),
                 TyrusIdleTimer.skipInContainer(new Object(), IdleCommand.class.getName()));
+        assertEquals("field-type", TyrusIdleTimer.skipInContainer(new WrongType(), IdleCommand.class.getName()));
         assertEquals("no-container", TyrusIdleTimer.skipInContainer(null, IdleCommand.class.getName()));
+    }
+
+    @Test
+    void a_session_not_as_expected_leaves_its_container_unchanged() {
+        List<String> asked = new ArrayList<>();
+        // A session of the expected name without Tyrus's executor field: the bypass is off, and nothing may change.
+        Session unexpected = (Session) Proxy.newProxyInstance(Session.class.getClassLoader(), new Class<?>[] {Session.class},
+                (proxy, method, args) -> {
+                    asked.add(method.getName());
+                    return method.getName().equals("getMaxIdleTimeout") ? 0L : null;
+                });
+
+        TyrusIdleTimer.install(unexpected, unexpected.getClass().getName());
+
+        assertFalse(asked.contains("getContainer"), "the container was not reached: " + asked);
     }
 }
