@@ -1,6 +1,7 @@
 package dev.keyhole.web;
 
 import dev.keyhole.log.LogLine;
+import dev.keyhole.ws.ContainerMember;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletRequestWrapper;
 import java.lang.reflect.Field;
@@ -82,8 +83,8 @@ final class UpgradeTrim {
             facade = publicMethodOf(facadeMethod);
             grizzlyRequest = publicMethodOf(grizzlyRequestMethod);
             tlsContextMethod = tlsContextMethodIn(sslUtilsClass);
-            reset = accessible(type -> type.getDeclaredMethod(resetMethod));
-            upgradeInfo = accessible(type -> type.getDeclaredField(tyrusUpgradeField));
+            reset = ContainerMember.accessible(type -> type.getDeclaredMethod(resetMethod));
+            upgradeInfo = ContainerMember.accessible(type -> type.getDeclaredField(tyrusUpgradeField));
         }
 
         private static ClassValue<Object> tlsContextMethodIn(String sslUtilsClass) {
@@ -109,7 +110,7 @@ final class UpgradeTrim {
         /** A class was not as expected: said once, and nothing more is tried. */
         void failed(Throwable failure) {
             unavailable = true;
-            String error = failure instanceof Missing missing ? missing.getMessage() : failure.getClass().getName();
+            String error = ContainerMember.errorName(failure);
             if (reportedOff.compareAndSet(false, true)) {
                 LOG.warning(() -> LogLine.event("ws.upgrade-trim").with("trim", "off").with("error", error).toString());
             }
@@ -126,27 +127,6 @@ final class UpgradeTrim {
                 @Override
                 protected Optional<Method> computeValue(Class<?> type) {
                     return Optional.ofNullable(publicMethod(type, name, parameters));
-                }
-            };
-        }
-
-        @FunctionalInterface
-        private interface Lookup {
-            java.lang.reflect.AccessibleObject find(Class<?> type) throws ReflectiveOperationException;
-        }
-
-        /** The member made accessible, or the name of what was thrown when it could not be found or opened. */
-        private static ClassValue<Object> accessible(Lookup lookup) {
-            return new ClassValue<>() {
-                @Override
-                protected Object computeValue(Class<?> type) {
-                    try {
-                        java.lang.reflect.AccessibleObject member = lookup.find(type);
-                        member.setAccessible(true);
-                        return member;
-                    } catch (ReflectiveOperationException | RuntimeException e) {
-                        return e.getClass().getName();
-                    }
                 }
             };
         }
@@ -184,9 +164,10 @@ final class UpgradeTrim {
             }
             Object grizzlyRequest = call(shape.grizzlyRequest, facade.get().invoke(container));
             Object connection = call(shape.connection, call(shape.packet, grizzlyRequest));
-            Object tls = ((Method) member(shape.tlsContextMethod, connection.getClass())).invoke(null, connection);
+            Method tlsContext = (Method) ContainerMember.of(shape.tlsContextMethod, connection.getClass());
+            Object tls = tlsContext.invoke(null, connection);
             if (tls != null) {
-                member(shape.reset, tls.getClass());
+                ContainerMember.of(shape.reset, tls.getClass());
             }
             return new UpgradeTrim(shape, grizzlyRequest, connection, tls);
         } catch (InvocationTargetException | NullPointerException e) {
@@ -214,7 +195,7 @@ final class UpgradeTrim {
         }
         try {
             if (handler != null && handler.getClass().getName().equals(shape.tyrusHandlerClass)) {
-                ((Field) member(shape.upgradeInfo, handler.getClass())).set(handler, null);
+                ((Field) ContainerMember.of(shape.upgradeInfo, handler.getClass())).set(handler, null);
             }
             Method remove = shape.removeAttribute.get(grizzlyRequest.getClass())
                     .orElseThrow(() -> new NoSuchMethodException(grizzlyRequest.getClass().getName()));
@@ -241,7 +222,7 @@ final class UpgradeTrim {
         }
         synchronized (connection) {
             try {
-                ((Method) member(shape.reset, tls.getClass())).invoke(tls);
+                ((Method) ContainerMember.of(shape.reset, tls.getClass())).invoke(tls);
             } catch (InvocationTargetException e) {
                 failedOnce(shape, e);
             } catch (Exception | LinkageError e) {
@@ -264,28 +245,6 @@ final class UpgradeTrim {
         }
         LOG.log(Level.FINE, e, () -> LogLine.event("ws.upgrade-trim").with("error", cause.getClass().getName())
                 .toString());
-    }
-
-    /**
-     * A member a lookup did not find, named by what the lookup threw. The lookup's result is kept per container class
-     * ({@code ClassValue}), so it is kept as that name: an exception kept there would hold this application's classes
-     * (its stack trace) for as long as the container runs.
-     */
-    static final class Missing extends ReflectiveOperationException {
-        private static final long serialVersionUID = 1L;
-
-        Missing(String error) {
-            super(error);
-        }
-    }
-
-    /** The member found for {@code type}; {@link Missing} when the lookup failed. */
-    private static Object member(ClassValue<Object> members, Class<?> type) throws Exception {
-        Object member = members.get(type);
-        if (member instanceof String error) {
-            throw new Missing(error);
-        }
-        return member;
     }
 
     private static Object call(ClassValue<Optional<Method>> methods, Object target) throws Exception {

@@ -45,27 +45,16 @@ public final class TyrusIdleTimer {
     static final String IDLE_COMMAND_CLASS = SESSION_CLASS + "$IdleTimeoutCommand";
     /** The field of Tyrus's BaseContainer that holds the container's managed executor, handed to every new session. */
     static final String CONTAINER_EXECUTOR_FIELD = "managedScheduledExecutorService";
-    /** Per container class: its executor field, made accessible, or why not (what the lookup threw, or "field-type"). */
-    private static final ClassValue<Object> CONTAINER_EXECUTOR = new ClassValue<>() {
-        @Override
-        protected Object computeValue(Class<?> containerClass) {
-            try {
-                Field field = declaredField(containerClass, CONTAINER_EXECUTOR_FIELD);
-                if (!ScheduledExecutorService.class.isAssignableFrom(field.getType())) {
-                    return "field-type";
-                }
-                field.setAccessible(true);
-                return field;
-            } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
-                return e.getClass().getName();
-            }
-        }
-    };
+    /** Per container class: its executor field, made accessible, or the name of what the lookup threw. */
+    private static final ClassValue<Object> CONTAINER_EXECUTOR =
+            ContainerMember.accessible(type -> ContainerMember.declaredField(type, CONTAINER_EXECUTOR_FIELD));
+    /** Per session class: its own executor field, made accessible, or the name of what the lookup threw. */
+    private static final ClassValue<Object> SESSION_EXECUTOR =
+            ContainerMember.accessible(type -> type.getDeclaredField("service"));
 
     private static final Logger LOG = Logger.getLogger(TyrusIdleTimer.class.getName());
     private static final Map<ScheduledExecutorService, ScheduledExecutorService> SKIPPING = new ConcurrentHashMap<>();
     private static final AtomicBoolean REPORTED = new AtomicBoolean();
-    private static volatile Field service;
     private static volatile boolean unavailable;
 
     private TyrusIdleTimer() {
@@ -121,6 +110,9 @@ public final class TyrusIdleTimer {
         if (!(lookup instanceof Field field)) {
             return (String) lookup;
         }
+        if (!ScheduledExecutorService.class.isAssignableFrom(field.getType())) {
+            return "field-type";
+        }
         try {
             Object current = field.get(container);
             if (current == null) {
@@ -140,27 +132,10 @@ public final class TyrusIdleTimer {
         return SKIPPING.computeIfAbsent(current, c -> new SkippingScheduler(c, skippedCommandClass));
     }
 
-    /** The field named {@code name} declared by {@code type} or the nearest of its superclasses. */
-    private static Field declaredField(Class<?> type, String name) throws NoSuchFieldException {
-        for (Class<?> at = type; at != null; at = at.getSuperclass()) {
-            for (Field field : at.getDeclaredFields()) {
-                if (field.getName().equals(name)) {
-                    return field;
-                }
-            }
-        }
-        throw new NoSuchFieldException(name);
-    }
-
-    private static Field serviceField(Class<?> sessionClass) throws NoSuchFieldException {
-        Field field = service;
-        if (field == null) {
-            field = sessionClass.getDeclaredField("service");
-            if (!ScheduledExecutorService.class.isAssignableFrom(field.getType())) {
-                throw new NoSuchFieldException("service is a " + field.getType().getName());
-            }
-            field.setAccessible(true);
-            service = field;
+    private static Field serviceField(Class<?> sessionClass) throws ReflectiveOperationException {
+        Field field = (Field) ContainerMember.of(SESSION_EXECUTOR, sessionClass);
+        if (!ScheduledExecutorService.class.isAssignableFrom(field.getType())) {
+            throw new NoSuchFieldException("service is a " + field.getType().getName());
         }
         return field;
     }
@@ -176,7 +151,7 @@ public final class TyrusIdleTimer {
                 }
             }
             if (failure != null) {
-                line.with("error", failure.getClass().getName());
+                line.with("error", ContainerMember.errorName(failure));
             }
             LOG.log(installed ? Level.INFO : Level.WARNING, line::toString);
         }
